@@ -1,0 +1,33 @@
+# Two entry points for users: `make demo` and `make test`. Both set up .venv from requirements.lock first.
+PY      := .venv/bin/python
+STAMP   := .venv/.installed
+# Keep pip off CUDA torch: the lock pins torch==2.13.0, which pip takes as the CPU build.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup demo test lint bench lock clean
+
+setup: $(STAMP)
+
+# Rebuilt when the lock or pyproject changes (idempotent otherwise).
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+demo: setup
+	.venv/bin/specs run --out runs/demo
+
+test: setup
+	.venv/bin/ruff check .
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) bench/grading.py
+
+lock:
+	$(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf .venv runs .pytest_cache
