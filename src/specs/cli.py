@@ -5,7 +5,12 @@ Command modules import torch/transformers inside the command bodies, so ``specs 
 
 from __future__ import annotations
 
+import os
+
 import typer
+
+from specs.data.cli import app as data_app
+from specs.models.cli import tiny_model_command
 
 app = typer.Typer(
     name="specs",
@@ -14,9 +19,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(data_app, name="data")
+app.command("tiny-model")(tiny_model_command)
 
 
 def main() -> None:
+    # Models and data come from local paths only; never wait on a hub.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     app()
 
 

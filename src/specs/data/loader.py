@@ -1,0 +1,43 @@
+"""Canonical records → a ``datasets.Dataset`` in TRL's conversational vision layout.
+
+Columns: ``prompt`` (one user turn; TRL inserts the image placeholders), ``images`` (decoded lazily by
+``datasets``), plus the grading columns that reward functions receive as keyword arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from specs.data.records import Example, load_examples
+
+
+def prompt_text(example: Example, instruction: str | None = None) -> str:
+    """The user's text: the question, then an optional instruction (e.g. a format request) on its own line."""
+    return f"{example.question}\n{instruction}" if instruction else example.question
+
+
+def to_rows(examples: Sequence[Example], instruction: str | None = None) -> dict[str, list]:
+    """Column-major rows (``datasets.Dataset.from_dict`` input)."""
+    return {
+        "id": [e.id for e in examples],
+        "prompt": [[{"role": "user", "content": prompt_text(e, instruction)}] for e in examples],
+        "images": [[str(p) for p in e.images] for e in examples],
+        "answer": [e.answer for e in examples],
+        "choices": [list(e.choices) if e.choices else None for e in examples],
+        "answer_type": [e.answer_type for e in examples],
+        "precision": [e.precision for e in examples],
+        "family": [str(e.meta.get("family", "")) for e in examples],
+        "format": [str(e.meta.get("format", "tags")) for e in examples],
+    }
+
+
+def load_dataset(path: str | Path, instruction: str | None = None, limit: int | None = None):
+    """Load a canonical JSONL file as a ``datasets.Dataset`` whose ``images`` decode to PIL images."""
+    import datasets
+
+    examples = load_examples(path)
+    if limit is not None:
+        examples = examples[:limit]
+    ds = datasets.Dataset.from_dict(to_rows(examples, instruction))
+    return ds.cast_column("images", datasets.List(datasets.Image()))

@@ -1,0 +1,127 @@
+"""One way to load a model + processor, for tiny offline builds and real Qwen-VL checkpoints alike.
+
+Only local folders: nothing is fetched from a hub at run time. Two traps handled here:
+``AutoProcessor`` on a folder whose processor it cannot build silently returns the bare tokenizer (a
+trainer would then train text-only), and stock Qwen-VL processors need torchvision for their video half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# model_type → the stock processor class name we record in processor_config.json
+_STOCK_PROCESSOR = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
+
+
+class ModelLoadError(ValueError):
+    """A model folder that cannot be used, with the reason in one line."""
+
+
+def _model_type(path: Path) -> str:
+    config = path / "config.json"
+    if not path.is_dir():
+        raise ModelLoadError(f"{path}: model folder not found (models load from local folders only)")
+    if not config.is_file():
+        raise ModelLoadError(f"{path}: no config.json — not a Hugging Face model folder")
+    try:
+        return str(json.loads(config.read_text())["model_type"])
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise ModelLoadError(f"{config}: field 'model_type': missing or unreadable ({exc})") from None
+
+
+def is_vision_model(path: str | Path) -> bool:
+    """True when the folder holds an image-text model (it has a vision config)."""
+    config = json.loads((Path(path) / "config.json").read_text())
+    return "vision_config" in config
+
+
+def load_processor(path: str | Path, max_pixels: int | None = None):
+    """The folder's processor; for vision models, guaranteed to carry an image processor.
+
+    ``max_pixels`` caps image size (TRL's GRPO does not truncate prompts, so large images must be capped).
+    """
+    from transformers import AutoProcessor, AutoTokenizer
+
+    path = Path(path)
+    model_type = _model_type(path)
+    if not is_vision_model(path):
+        return AutoTokenizer.from_pretrained(path)
+    processor = None
+    try:
+        processor = AutoProcessor.from_pretrained(path)
+    except (ImportError, OSError, ValueError, TypeError, AttributeError):
+        processor = None  # stock processor needs torchvision (video half); fall back below
+    if processor is None or not hasattr(processor, "image_processor"):
+        from specs.models.processors import IMAGE_ONLY_PROCESSORS
+
+        if model_type not in IMAGE_ONLY_PROCESSORS:
+            raise ModelLoadError(f"{path}: no image processor could be loaded for model_type {model_type!r}")
+        processor = IMAGE_ONLY_PROCESSORS[model_type].from_pretrained(path)
+    if max_pixels is not None:
+        cap_pixels(processor, max_pixels)
+    return processor
+
+
+def cap_pixels(processor, max_pixels: int) -> None:
+    """Cap image size in pixels on a Qwen-style image processor."""
+    image_processor = processor.image_processor
+    size = dict(image_processor.size)
+    size["longest_edge"] = max_pixels
+    size["shortest_edge"] = min(size.get("shortest_edge") or max_pixels, max_pixels)
+    image_processor.size = size
+    if hasattr(image_processor, "max_pixels"):
+        image_processor.max_pixels = max_pixels
+
+
+def load_model(path: str | Path, dtype: str = "auto", **kwargs):
+    """``AutoModelForImageTextToText`` for vision models, ``AutoModelForCausalLM`` for text-only ones."""
+    from transformers import AutoModelForCausalLM, AutoModelForImageTextToText
+
+    path = Path(path)
+    _model_type(path)
+    auto = AutoModelForImageTextToText if is_vision_model(path) else AutoModelForCausalLM
+    torch_dtype = _resolve_dtype(dtype)
+    return auto.from_pretrained(path, dtype=torch_dtype, **kwargs)
+
+
+def _resolve_dtype(dtype: str):
+    import torch
+
+    if dtype == "auto":
+        return torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
+    return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+
+
+def save_pretrained_atomic(model, processor, out: str | Path) -> Path:
+    """Save model + processor into ``out`` via a sibling temp folder and a rename: never a half-written model.
+
+    The processor is recorded under its stock class name, so machines with torchvision load the stock one.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        model.save_pretrained(tmp)
+        processor.save_pretrained(tmp)
+        proc_cfg = tmp / "processor_config.json"
+        stock = _STOCK_PROCESSOR.get(getattr(model.config, "model_type", ""))
+        if stock and proc_cfg.is_file():
+            cfg = json.loads(proc_cfg.read_text())
+            cfg["processor_class"] = stock
+            proc_cfg.write_text(json.dumps(cfg, indent=2) + "\n")
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
