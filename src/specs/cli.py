@@ -11,6 +11,7 @@ import typer
 
 from specs.data.cli import app as data_app
 from specs.models.cli import tiny_model_command
+from specs.toyworld.cli import app as toyworld_app
 
 app = typer.Typer(
     name="specs",
@@ -20,6 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_app, name="data")
+app.add_typer(toyworld_app, name="toyworld")
 app.command("tiny-model")(tiny_model_command)
 
 
