@@ -13,3 +13,25 @@ def tiny_vlm(tmp_path_factory):
     from specs.models.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny-qwen2_5_vl", "qwen2_5_vl")
+
+
+@pytest.fixture(scope="session")
+def toy_base():
+    """The default toy base model, built once and cached across sessions in .cache/ (settings-checked)."""
+    from pathlib import Path
+
+    from specs.toybase.pretrain import build_toy_base
+
+    path = Path(__file__).resolve().parents[1] / ".cache" / "toy-base"
+    build_toy_base(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def toy_world(tmp_path_factory):
+    """Small toy-world splits shared by the stage tests."""
+    from specs.toyworld import generate_split
+
+    root = tmp_path_factory.mktemp("world")
+    sizes = {"train": 64, "id-test": 32, "ood-test": 32}
+    return {split: generate_split(root, split, n, seed=7) for split, n in sizes.items()}

@@ -11,6 +11,9 @@ import typer
 
 from specs.data.cli import app as data_app
 from specs.models.cli import tiny_model_command
+from specs.recipe.cli import run_command
+from specs.stages.cli import register as register_stages
+from specs.toybase.cli import toy_base_command
 from specs.toyworld.cli import app as toyworld_app
 
 app = typer.Typer(
@@ -23,6 +26,9 @@ app = typer.Typer(
 app.add_typer(data_app, name="data")
 app.add_typer(toyworld_app, name="toyworld")
 app.command("tiny-model")(tiny_model_command)
+app.command("toy-base")(toy_base_command)
+app.command("run")(run_command)
+register_stages(app)
 
 
 def main() -> None:

@@ -1,0 +1,126 @@
+"""Typed configs from YAML and ``--set key=value`` overrides, validated by pydantic with one-line errors.
+
+Every stage and the recipe are pydantic models with ``extra="forbid"``: an unknown key, a wrong type or a
+missing path is one clear line naming the file, line and key — never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class ConfigError(ValueError):
+    """A config problem, as one line."""
+
+
+class Strict(BaseModel):
+    """Base for our configs: unknown keys are errors, values are validated on assignment too."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, protected_namespaces=())
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Map each mapping key path in a YAML document to its 1-based line."""
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(node: yaml.Node, prefix: tuple[str, ...]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                path = (*prefix, str(key.value))
+                lines[path] = key.start_mark.line + 1
+                walk(value, path)
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def read_yaml(path: str | Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    """Read a YAML mapping; returns it and the line of every key."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys to values at the top level")
+    return data, _key_lines(text)
+
+
+def parse_sets(sets: list[str]) -> dict[str, Any]:
+    """``["a.b=1", "c=true"]`` → ``{"a": {"b": 1}, "c": True}``; values are parsed as YAML scalars."""
+    out: dict[str, Any] = {}
+    for item in sets:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {item!r}: expected key=value")
+        node = out
+        *parents, leaf = key.strip().split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = yaml.safe_load(raw) if raw.strip() else ""
+    return out
+
+
+def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Recursive dict merge; ``top`` wins."""
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def build(cls: type[T], data: dict[str, Any], source: str = "config", lines: dict | None = None) -> T:
+    """Validate ``data`` as ``cls``; the first problem becomes a ``ConfigError`` naming source, line and key."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        path = tuple(str(p) for p in err["loc"])
+        line = (lines or {}).get(path)
+        where = f"{source}:{line}" if line else source
+        message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        if err["type"] != "extra_forbidden" and isinstance(err.get("input"), (str, int, float)):
+            message += f" (got {err['input']!r})"
+        raise ConfigError(f"{where}: key '{'.'.join(path)}': {message}") from None
+
+
+def load(cls: type[T], yaml_path: str | Path | None = None, sets: list[str] | None = None, **given: Any) -> T:
+    """``cls`` from an optional YAML file, then ``--set`` overrides, then explicit values (which win)."""
+    data, lines, source = {}, {}, "--set"
+    if yaml_path is not None:
+        data, lines = read_yaml(yaml_path)
+        source = str(yaml_path)
+    data = deep_merge(data, parse_sets(sets or []))
+    data = deep_merge(data, {k: v for k, v in given.items() if v is not None})
+    return build(cls, data, source, lines)
+
+
+def fields_help(cls: type[BaseModel]) -> str:
+    """A help text listing every field of ``cls`` with its default and description."""
+    rows = []
+    for name, field in cls.model_fields.items():
+        default = "required" if field.is_required() else repr(field.get_default(call_default_factory=True))
+        rows.append(f"{name} ({default}): {field.description or ''}")
+    return "\n\n".join(rows)

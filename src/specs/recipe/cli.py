@@ -1,0 +1,30 @@
+"""``specs run``: the whole SPECS recipe from one YAML (default: the built-in toy recipe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def run_command(
+    recipe: str | None = typer.Argument(None, help="Recipe YAML, or a built-in name: toy (default), toy-fast."),
+    out: Path = typer.Option(..., "--out", help="Run directory (rerunning skips completed stages)."),
+    sets: list[str] = typer.Option([], "--set", "-s", help="Override a recipe key: a.b=value (repeatable)."),
+) -> None:
+    """base eval → GRPO-zero → distill → DPO + λ·SFT → final GRPO, with ID/OOD evals after each model."""
+    from specs.config import ConfigError
+    from specs.data.jsonl import DataError
+    from specs.models.loading import ModelLoadError
+    from specs.recipe.plan import run_recipe, table
+    from specs.recipe.runner import Run
+    from specs.recipe.schema import load_recipe
+
+    try:
+        run = Run(load_recipe(recipe, sets), out, log=typer.echo)
+        rows = run_recipe(run)
+    except (ConfigError, DataError, ModelLoadError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("\n" + table(rows))
+    typer.echo(f"\nrun directory: {out} (manifest.json, summary.json, evals/, models/)")

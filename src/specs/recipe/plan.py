@@ -1,0 +1,131 @@
+"""The SPECS recipe as a list of stages over a run directory, and the summary table at the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specs.data.jsonl import write_json_atomic
+from specs.recipe.runner import MODEL_ROWS, Run, Stage
+
+SPLITS = ("train", "id-test", "ood-test")
+
+
+def _make_data(run: Run) -> None:
+    from specs.toyworld import generate_split
+
+    toy = run.recipe.data.toy
+    sizes = {"train": toy.n_train, "id-test": toy.n_id_test, "ood-test": toy.n_ood_test}
+    for split in SPLITS:
+        if run.data(split).parent == run.data_dir:
+            generate_split(run.data_dir, split, sizes[split], toy.seed)
+
+
+def _make_base(run: Run) -> None:
+    from specs.toybase.pretrain import build_toy_base
+
+    build_toy_base(run.model("base"), run.recipe.toy_base)
+
+
+def _eval(run: Run, name: str) -> None:
+    from specs.stages.evaluate import evaluate
+
+    spec = run.recipe.eval
+    result = {}
+    for split in ("id-test", "ood-test"):
+        report = evaluate(
+            run.model(name), run.data(split), spec.sampling, limit=spec.limit, progress=f"eval {name}/{split}"
+        )
+        result[split] = report
+    write_json_atomic(run.evals / f"{name}.json", result)
+
+
+def _grpo(run: Run, start: str, out: str, which: str) -> None:
+    from specs.stages.grpo import train_grpo
+
+    train_grpo(run.model(start), run.data("train"), run.model(out), getattr(run.recipe, which))
+
+
+def _distill(run: Run) -> None:
+    from specs.stages.distill import distill
+
+    stats = distill(
+        run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / "pairs.jsonl", run.recipe.distill
+    )
+    for line in stats["summary"]:
+        run.log("  " + line)
+
+
+def _cold_start(run: Run) -> None:
+    from specs.stages.coldstart import dpo_dataset, sft_dataset
+
+    cs = run.recipe.cold_start
+    pairs, out = run.root / "pairs.jsonl", run.model("cold_start")
+    if cs.method == "dpo":
+        from specs.stages.dpo import train_dpo
+
+        train_dpo(run.model("base"), dpo_dataset(pairs), out, cs.dpo)
+    elif cs.method == "sft":
+        from specs.stages.sft import train_sft
+
+        train_sft(run.model("base"), sft_dataset(pairs), out, cs.sft)
+
+
+def stages(run: Run) -> list[Stage]:
+    """base eval → GRPO-zero → distill → cold start → final GRPO, each model evaluated on ID and OOD."""
+    cold = run.recipe.cold_start.method != "none"
+    final_start = "cold_start" if cold else "base"
+    plan = [
+        Stage("data", [run.data(s) for s in SPLITS], lambda: _make_data(run)),
+        Stage("base", [run.model("base") / "config.json"], lambda: _make_base(run)),
+        Stage("eval_base", [run.evals / "base.json"], lambda: _eval(run, "base")),
+        Stage("grpo_zero", [run.model("grpo_zero")], lambda: _grpo(run, "base", "grpo_zero", "grpo_zero")),
+        Stage("eval_grpo_zero", [run.evals / "grpo_zero.json"], lambda: _eval(run, "grpo_zero")),
+    ]
+    if cold:
+        plan += [
+            Stage("distill", [run.root / "pairs.jsonl"], lambda: _distill(run)),
+            Stage("cold_start", [run.model("cold_start")], lambda: _cold_start(run)),
+            Stage("eval_cold_start", [run.evals / "cold_start.json"], lambda: _eval(run, "cold_start")),
+        ]
+    plan += [
+        Stage("final_grpo", [run.model("final")], lambda: _grpo(run, final_start, "final", "final_grpo")),
+        Stage("eval_final", [run.evals / "final.json"], lambda: _eval(run, "final")),
+    ]
+    if run.recipe.base_model:  # a given base model is used as it is
+        plan = [s for s in plan if s.name != "base"]
+    return plan
+
+
+def summary(run: Run) -> dict[str, Any]:
+    """Format rate and accuracy on ID and OOD for every evaluated model."""
+    import json
+
+    rows = {}
+    for name, label in MODEL_ROWS:
+        path = run.evals / f"{name}.json"
+        if path.is_file():
+            result = json.loads(path.read_text())
+            rows[label] = {
+                f"{split}/{metric}": result[split][metric]
+                for split in ("id-test", "ood-test")
+                for metric in ("format_rate", "accuracy")
+            }
+    return rows
+
+
+def table(rows: dict[str, dict[str, float]]) -> str:
+    """A fixed-width text table of ``summary``'s rows (percentages)."""
+    cols = ["id-test/format_rate", "id-test/accuracy", "ood-test/format_rate", "ood-test/accuracy"]
+    heads = ["ID format", "ID acc", "OOD format", "OOD acc"]
+    lines = [f"{'model':<12}" + "".join(f"{h:>12}" for h in heads)]
+    for label, row in rows.items():
+        lines.append(f"{label:<12}" + "".join(f"{100 * row[c]:>11.1f}%" for c in cols))
+    return "\n".join(lines)
+
+
+def run_recipe(run: Run) -> dict[str, Any]:
+    """Execute every stage, then write ``summary.json`` and return the summary rows."""
+    run.execute(stages(run))
+    rows = summary(run)
+    write_json_atomic(run.root / "summary.json", rows)
+    return rows

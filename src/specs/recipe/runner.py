@@ -1,0 +1,104 @@
+"""``specs run``: the SPECS stages in order, each writing to the run directory, with a resumable manifest.
+
+Data flows one way: recipe → stage → artifact on disk → next stage. A stage already marked done (with its
+outputs present) is skipped on rerun; a run directory made by a different recipe is refused.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from specs.config import ConfigError
+from specs.data.jsonl import write_json_atomic, write_text_atomic
+from specs.recipe.schema import Recipe
+
+MODEL_ROWS = (("base", "base"), ("grpo_zero", "GRPO-zero"), ("cold_start", "cold start"), ("final", "final"))
+
+
+@dataclass
+class Stage:
+    name: str
+    outputs: list[Path]
+    run: Callable[[], Any]
+
+
+class Run:
+    """A run directory: resolved recipe, manifest, data, models, evals."""
+
+    def __init__(self, recipe: Recipe, root: Path, log: Callable[[str], None] = print):
+        self.recipe, self.root, self.log = recipe, Path(root), log
+        self.manifest_path = self.root / "manifest.json"
+        self.data_dir, self.models, self.evals = self.root / "data", self.root / "models", self.root / "evals"
+
+    # --- paths -----------------------------------------------------------------------------------------------
+    def data(self, split: str) -> Path:
+        given = getattr(self.recipe.data, split.replace("-", "_"))
+        return Path(given) if given else self.data_dir / f"{split}.jsonl"
+
+    def model(self, name: str) -> Path:
+        if name == "base" and self.recipe.base_model:
+            return Path(self.recipe.base_model)
+        return self.models / name
+
+    # --- lifecycle ---------------------------------------------------------------------------------------------
+    def claim(self) -> dict[str, Any]:
+        """Create the run dir, or reopen it if it was made by the same recipe; refuse a different recipe."""
+        import json
+
+        resolved = yaml.safe_dump(self.recipe.model_dump(mode="json"), sort_keys=False)
+        recipe_file = self.root / "recipe.yaml"
+        if recipe_file.is_file():
+            old = yaml.safe_load(recipe_file.read_text())
+            if old != yaml.safe_load(resolved):
+                changed = sorted(_diff_keys(old, yaml.safe_load(resolved)))
+                raise ConfigError(
+                    f"{self.root}: made by a different recipe (changed: {', '.join(changed[:6])}); "
+                    "use a new --out, or delete the folder to start over"
+                )
+            return json.loads(self.manifest_path.read_text()) if self.manifest_path.is_file() else {"stages": {}}
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(recipe_file, resolved)
+        return {"stages": {}}
+
+    def execute(self, stages: list[Stage]) -> dict[str, Any]:
+        manifest = self.claim()
+        manifest["recipe"] = str(self.root / "recipe.yaml")
+        for stage in stages:
+            entry = manifest["stages"].get(stage.name, {})
+            if entry.get("status") == "done" and all(p.exists() for p in stage.outputs):
+                self.log(f"[{stage.name}] done already, skipped")
+                continue
+            self.log(f"[{stage.name}] running")
+            entry = {"status": "running", "outputs": [str(p) for p in stage.outputs], "started": _now()}
+            manifest["stages"][stage.name] = entry
+            write_json_atomic(self.manifest_path, manifest)
+            started = time.perf_counter()
+            try:
+                stage.run()
+            except BaseException as exc:
+                entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", finished=_now())
+                write_json_atomic(self.manifest_path, manifest)
+                raise
+            entry.update(status="done", seconds=round(time.perf_counter() - started, 1), finished=_now())
+            write_json_atomic(self.manifest_path, manifest)
+            self.log(f"[{stage.name}] done in {entry['seconds']} s")
+        return manifest
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _diff_keys(a: Any, b: Any, prefix: str = "") -> set[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys: set[str] = set()
+        for k in set(a) | set(b):
+            keys |= _diff_keys(a.get(k), b.get(k), f"{prefix}{k}.")
+        return keys
+    return set() if a == b else {prefix.rstrip(".")}

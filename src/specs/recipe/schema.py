@@ -1,0 +1,94 @@
+"""The recipe: every stage's typed config in one YAML. Unset paths mean "use the built-in toy world"."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import DirectoryPath, Field, FilePath
+
+from specs.config import Strict, build, read_yaml
+from specs.generation.hf import SamplingConfig
+from specs.stages.distill import DistillConfig
+from specs.stages.dpo import DPOStageConfig
+from specs.stages.grpo import GRPOStageConfig
+from specs.stages.sft import SFTStageConfig
+from specs.toybase.pretrain import ToyBaseConfig
+
+
+class ToyData(Strict):
+    """Sizes of the toy-world splits generated when a data path is unset."""
+
+    n_train: int = Field(2000, ge=1, description="Training prompts (GRPO and distillation).")
+    n_id_test: int = Field(200, ge=1, description="Held-out in-distribution prompts.")
+    n_ood_test: int = Field(200, ge=1, description="Out-of-distribution prompts (new families and formats).")
+    seed: int = Field(0, description="World seed.")
+
+
+class DataPaths(Strict):
+    """Canonical JSONL files; relative paths resolve against the recipe file's folder."""
+
+    train: FilePath | None = Field(None, description="Prompts for GRPO and distillation (unset: toy world).")
+    id_test: FilePath | None = Field(None, description="In-distribution test set (unset: toy world).")
+    ood_test: FilePath | None = Field(None, description="Out-of-distribution test set (unset: toy world).")
+    toy: ToyData = Field(default_factory=ToyData)
+
+
+class ColdStart(Strict):
+    """How the cold-start model is made from the base: SPECS (DPO + λ·SFT), plain SFT, or nothing."""
+
+    method: Literal["dpo", "sft", "none"] = Field("dpo", description="dpo (SPECS), sft (classical), none.")
+    dpo: DPOStageConfig = Field(default_factory=DPOStageConfig)
+    sft: SFTStageConfig = Field(default_factory=SFTStageConfig)
+
+
+class EvalSpec(Strict):
+    """Evaluation after every model-producing stage."""
+
+    sampling: SamplingConfig = Field(default_factory=SamplingConfig)
+    limit: int | None = Field(None, ge=1, description="Evaluate only the first n records of each test set.")
+
+
+class Recipe(Strict):
+    """base eval → GRPO-zero → distill → cold start → final GRPO, with evals on ID and OOD after each."""
+
+    name: str = Field("custom", description="A label for reports.")
+    base_model: DirectoryPath | None = Field(None, description="Base model folder (unset: build the toy base).")
+    toy_base: ToyBaseConfig = Field(default_factory=ToyBaseConfig)
+    data: DataPaths = Field(default_factory=DataPaths)
+    eval: EvalSpec = Field(default_factory=EvalSpec)
+    grpo_zero: GRPOStageConfig = Field(default_factory=GRPOStageConfig)
+    distill: DistillConfig = Field(default_factory=DistillConfig)
+    cold_start: ColdStart = Field(default_factory=ColdStart)
+    final_grpo: GRPOStageConfig = Field(default_factory=GRPOStageConfig)
+
+
+BUILTIN = ("toy", "toy-fast")
+
+
+def builtin_path(name: str) -> Path:
+    """The packaged recipe ``name`` (``toy`` is the demo; ``toy-fast`` the CI-sized one)."""
+    return Path(str(resources.files("specs.recipe").joinpath("builtin", f"{name}.yaml")))
+
+
+def load_recipe(path: str | Path | None = None, sets: list[str] | None = None) -> Recipe:
+    """A validated recipe from a YAML file, a built-in name, or the default toy recipe."""
+    from specs.config import deep_merge, parse_sets
+
+    if path is None or str(path) in BUILTIN:
+        path = builtin_path(str(path or "toy"))
+    path = Path(path)
+    data, lines = read_yaml(path)
+    _resolve_paths(data, path.parent)
+    return build(Recipe, deep_merge(data, parse_sets(sets or [])), str(path), lines)
+
+
+def _resolve_paths(data: dict, root: Path) -> None:
+    if isinstance(data.get("base_model"), str):
+        data["base_model"] = str((root / data["base_model"]).resolve())
+    paths = data.get("data")
+    if isinstance(paths, dict):
+        for key in ("train", "id_test", "ood_test"):
+            if isinstance(paths.get(key), str):
+                paths[key] = str((root / paths[key]).resolve())

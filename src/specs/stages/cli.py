@@ -1,0 +1,138 @@
+"""Stage commands: ``specs grpo | dpo | sft | eval``. Each reads inputs from disk and writes outputs to disk.
+
+Training knobs come from an optional ``--config`` YAML and ``--set key=value`` overrides; ``--help`` lists
+every knob with its default.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from specs.config import ConfigError, fields_help, load
+from specs.generation.hf import SamplingConfig
+from specs.stages.distill import DistillConfig
+from specs.stages.dpo import DPOStageConfig
+from specs.stages.grpo import GRPOStageConfig
+from specs.stages.sft import SFTStageConfig
+
+CONFIG = typer.Option(None, "--config", help="YAML file of stage knobs (see the list below).")
+SET = typer.Option([], "--set", "-s", help="Override one knob: key=value (repeatable).")
+
+
+def _config(cls, config: Path | None, sets: list[str]):
+    try:
+        return load(cls, config, sets)
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _fail(err: Exception) -> typer.Exit:
+    typer.echo(f"error: {err}", err=True)
+    return typer.Exit(1)
+
+
+def grpo_command(
+    model: Path = typer.Option(..., "--model", help="Starting model folder."),
+    data: Path = typer.Option(..., "--data", help="Canonical JSONL of prompts."),
+    out: Path = typer.Option(..., "--out", help="Output model folder."),
+    config: Path | None = CONFIG,
+    sets: list[str] = SET,
+) -> None:
+    """GRPO with R = 0.5·format + 1.0·accuracy (GRPO-zero and the final stage)."""
+    from specs.stages.grpo import train_grpo
+
+    cfg = _config(GRPOStageConfig, config, sets)
+    _guard(lambda: train_grpo(model, data, out, cfg))
+    typer.echo(f"wrote {out}")
+
+
+def dpo_command(
+    model: Path = typer.Option(..., "--model", help="Base model folder (also the reference)."),
+    pairs: Path = typer.Option(..., "--pairs", help="Pairs JSONL from `specs distill`."),
+    out: Path = typer.Option(..., "--out", help="Output model folder."),
+    config: Path | None = CONFIG,
+    sets: list[str] = SET,
+) -> None:
+    """DPO + λ·SFT on self-distilled format pairs, reference = the base (λ = 0: plain DPO)."""
+    from specs.stages.coldstart import dpo_dataset
+    from specs.stages.dpo import train_dpo
+
+    cfg = _config(DPOStageConfig, config, sets)
+    _guard(lambda: train_dpo(model, dpo_dataset(pairs), out, cfg))
+    typer.echo(f"wrote {out}")
+
+
+def sft_command(
+    model: Path = typer.Option(..., "--model", help="Base model folder."),
+    pairs: Path = typer.Option(..., "--pairs", help="Pairs JSONL; trains on the chosen responses."),
+    out: Path = typer.Option(..., "--out", help="Output model folder."),
+    config: Path | None = CONFIG,
+    sets: list[str] = SET,
+) -> None:
+    """The classical SFT cold start on the chosen responses (the baseline SPECS is compared with)."""
+    from specs.stages.coldstart import sft_dataset
+    from specs.stages.sft import train_sft
+
+    cfg = _config(SFTStageConfig, config, sets)
+    _guard(lambda: train_sft(model, sft_dataset(pairs), out, cfg))
+    typer.echo(f"wrote {out}")
+
+
+def distill_command(
+    chosen_model: Path = typer.Option(..., "--chosen-model", help="GRPO-zero (or a teacher) model folder."),
+    base_model: Path = typer.Option(..., "--base-model", help="Base model folder (rejected side)."),
+    data: Path = typer.Option(..., "--data", help="Canonical JSONL of prompts."),
+    out: Path = typer.Option(..., "--out", help="Pairs JSONL to write (stats go beside it)."),
+    config: Path | None = CONFIG,
+    sets: list[str] = SET,
+) -> None:
+    """Self-distilled format pairs: chosen = correct + formatted, rejected = correct base + a corruption."""
+    from specs.stages.distill import distill
+
+    cfg = _config(DistillConfig, config, sets)
+    stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg))
+    for line in stats["summary"]:
+        typer.echo(line)
+    typer.echo(f"wrote {out}")
+
+
+def eval_command(
+    model: Path = typer.Argument(..., help="Model folder."),
+    data: Path = typer.Argument(..., help="Canonical JSONL."),
+    out: Path = typer.Option(..., "--out", help="Result JSON."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first n records."),
+    config: Path | None = CONFIG,
+    sets: list[str] = SET,
+) -> None:
+    """Accuracy and format rate (with per-family breakdown); greedy unless sampling is set."""
+    from specs.data.jsonl import write_json_atomic
+    from specs.stages.evaluate import evaluate
+
+    sampling = _config(SamplingConfig, config, sets)
+    report = _guard(lambda: evaluate(model, data, sampling, limit=limit))
+    write_json_atomic(out, report)
+    typer.echo(json.dumps({k: report[k] for k in ("accuracy", "format_rate", "n")}))
+
+
+def _guard(fn):
+    """Run ``fn``; turn our own located errors into one line and exit code 1."""
+    from specs.data.jsonl import DataError
+    from specs.models.loading import ModelLoadError
+
+    try:
+        return fn()
+    except (DataError, ModelLoadError, ConfigError, ValueError) as err:
+        raise _fail(err) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the stage commands to the root app, with every knob listed in their help."""
+    app.command("grpo", epilog=fields_help(GRPOStageConfig))(grpo_command)
+    app.command("dpo", epilog=fields_help(DPOStageConfig))(dpo_command)
+    app.command("distill", epilog=fields_help(DistillConfig))(distill_command)
+    app.command("sft", epilog=fields_help(SFTStageConfig))(sft_command)
+    app.command("eval", epilog=fields_help(SamplingConfig))(eval_command)

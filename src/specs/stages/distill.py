@@ -1,0 +1,117 @@
+"""Self-distillation: sample the GRPO-zero model and the base on the same prompts, build format pairs.
+
+chosen = a GRPO-zero response that is correct and well formatted; rejected = a correct base response with
+one random format corruption. The pair differs in format, not in correctness (``coupled`` is the paper's
+ablation where the rejected side is also wrong).
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+
+from specs.config import Strict
+
+
+class DistillConfig(Strict):
+    """Sampling and pair-building knobs. The paper does not state them; these are our documented defaults."""
+
+    samples: int = Field(4, ge=1, description="Responses sampled per prompt from each model.")
+    temperature: float = Field(1.0, gt=0, description="Sampling temperature for both models.")
+    top_p: float = Field(1.0, gt=0, le=1, description="Nucleus threshold for both models.")
+    max_new_tokens: int = Field(1024, ge=1, description="Generation budget per response.")
+    batch_size: int = Field(32, ge=1, description="Prompts per generate() call.")
+    seed: int = Field(0, description="Sampling and pair-picking seed.")
+    coupled: bool = Field(False, description="Ablation: the rejected side is an incorrect base response.")
+    consistency: Literal["rule", "judge", "none"] = Field(
+        "rule", description="Chosen filter: rule (think conclusion agrees with the answer), judge, none."
+    )
+    judge_url: str | None = Field(None, description="OpenAI-compatible endpoint for consistency=judge.")
+    judge_model: str | None = Field(None, description="Model name for the judge endpoint.")
+    limit: int | None = Field(None, ge=1, description="Use only the first n prompts.")
+    max_pixels: int | None = Field(None, gt=0, description="Cap on image pixels.")
+
+
+def sample_model(model_path: Path, examples, cfg: DistillConfig, label: str):
+    """``cfg.samples`` responses per example from one model (loaded, used, released)."""
+    from specs.generation.hf import SamplingConfig, generate
+    from specs.models.loading import load_model, load_processor
+    from specs.stages.evaluate import open_images
+
+    model, processor = load_model(model_path), load_processor(model_path, max_pixels=cfg.max_pixels)
+    sampling = SamplingConfig(
+        n=cfg.samples,
+        temperature=cfg.temperature,
+        top_p=cfg.top_p,
+        max_new_tokens=cfg.max_new_tokens,
+        batch_size=cfg.batch_size,
+        seed=cfg.seed,
+    )
+    prompts = [[{"role": "user", "content": e.question}] for e in examples]
+    return generate(model, processor, prompts, open_images(examples), sampling, progress=f"sample {label}")
+
+
+def _consistency(cfg: DistillConfig, example):
+    from specs.pairs.consistency import JudgeFilter, conclusion_agrees
+
+    if cfg.consistency == "none":
+        return None
+    if cfg.consistency == "judge":
+        if not (cfg.judge_url and cfg.judge_model):
+            raise ValueError("consistency=judge needs judge_url and judge_model")
+        return JudgeFilter(cfg.judge_url, cfg.judge_model)
+    choices = list(example.choices) if example.choices else None
+    return lambda text: conclusion_agrees(text, choices=choices)
+
+
+def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: DistillConfig) -> dict[str, Any]:
+    """Write the pairs JSONL ``out`` (and ``out`` with ``.stats.json``); return the stats."""
+    from specs.data.jsonl import write_json_atomic
+    from specs.data.records import load_examples
+    from specs.pairs import Candidate, DistillStats, Pair, build_pair, pair_record, write_pairs
+    from specs.stages.evaluate import grade_sample
+
+    examples = load_examples(data)[: cfg.limit]
+    sides = {
+        "chosen": sample_model(chosen_model, examples, cfg, "chosen"),
+        "base": sample_model(base_model, examples, cfg, "base"),
+    }
+    names = {"chosen": str(chosen_model), "base": str(base_model)}
+    rng = random.Random(f"{cfg.seed}:pairs")
+    stats, rows = DistillStats(), []
+    for i, example in enumerate(examples):
+        candidates = {}
+        for side, samples in sides.items():
+            graded = [grade_sample(example, s.text) for s in samples[i]]
+            candidates[side] = [
+                Candidate(names[side], j, s.text, correct, fmt)
+                for j, (s, (correct, fmt)) in enumerate(zip(samples[i], graded, strict=True))
+            ]
+        result = build_pair(
+            example.id,
+            candidates["chosen"],
+            candidates["base"],
+            rng,
+            coupled=cfg.coupled,
+            consistency=_consistency(cfg, example),
+        )
+        stats.add(result)
+        if isinstance(result, Pair):
+            rows.append(pair_record(example, result))
+    if rows:
+        write_pairs(out, rows)
+    record = {
+        **stats.as_dict(),
+        "summary": stats.summary_lines(),
+        "chosen_model": names["chosen"],
+        "base_model": names["base"],
+        "data": str(data),
+        "settings": cfg.model_dump(),
+    }
+    write_json_atomic(out.with_suffix(".stats.json"), record)
+    if not rows:
+        raise ValueError(f"{data}: no pairs were built from {stats.prompts} prompts (dropped: {dict(stats.dropped)})")
+    return record

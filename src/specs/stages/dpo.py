@@ -1,0 +1,63 @@
+"""DPO pre-alignment: L = L_DPO + λ·L_SFT(chosen), from the base with the base as reference, on TRL's DPOTrainer.
+
+λ's scale: TRL's ``"sft"`` loss is the token-mean NLL over all chosen-response tokens of the batch (not
+LLaMA-Factory's per-sequence length-normalised NLL). λ = 0 gives plain DPO (the paper's "DPO" baseline).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
+
+
+class DPOStageConfig(TrainCommon):
+    """DPO knobs; paper: λ = 1, lr 1e-6, batch 64, ~1 epoch, reference = base."""
+
+    beta: float = Field(0.1, gt=0, description="DPO temperature β (not stated by the paper; 0.1 is usual).")
+    sft_weight: float = Field(1.0, ge=0, description="λ, the weight of the SFT term on chosen responses.")
+    max_length: int | None = Field(None, ge=1, description="Truncate pairs longer than this many tokens.")
+
+
+def dpo_args(cfg: DPOStageConfig, out: Path):
+    """TRL's DPOConfig for L_DPO + λ·L_SFT."""
+    from trl import DPOConfig
+
+    losses = {"loss_type": ["sigmoid", "sft"], "loss_weights": [1.0, cfg.sft_weight]} if cfg.sft_weight > 0 else {
+        "loss_type": ["sigmoid"]
+    }
+    return trl_config(DPOConfig, cfg, out, beta=cfg.beta, max_length=cfg.max_length, **losses)
+
+
+def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, callbacks=()):
+    """A DPOTrainer for ``model_path`` on ``dataset`` (``prompt``/``chosen``/``rejected``/``images``).
+
+    The reference model is loaded explicitly from ``model_path``: TRL would otherwise reload it from
+    ``config._name_or_path``, which is wrong for a model changed in memory. With LoRA the reference is the
+    base with adapters disabled, so no second copy is loaded.
+    """
+    from trl import DPOTrainer
+
+    from specs.models.loading import load_model
+
+    model, processor = load_for_training(model_path, cfg)
+    peft = peft_config(cfg)
+    ref_model = None if peft is not None else load_model(model_path)
+    return DPOTrainer(
+        model=model,
+        ref_model=ref_model,
+        args=dpo_args(cfg, out),
+        train_dataset=dataset,
+        processing_class=processor,
+        peft_config=peft,
+        callbacks=list(callbacks),
+    )
+
+
+def train_dpo(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, callbacks=()) -> Path:
+    """Train with ``dpo_trainer`` and save the model to ``out``."""
+    trainer = dpo_trainer(model_path, dataset, out, cfg, callbacks)
+    trainer.train()
+    return save_trained(trainer, trainer.processing_class, out)

@@ -1,0 +1,89 @@
+"""Evaluation: accuracy and format rate of a model on a canonical dataset, with per-family breakdowns.
+
+Format rate is judged against the format each prompt asks for (``meta.format``: tags, boxed or plain), so
+out-of-distribution format instructions measure instruction following, not habit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from specs.data.records import Example
+from specs.generation.hf import Sample, SamplingConfig
+
+
+def grade_sample(example: Example, text: str) -> tuple[bool, bool]:
+    """``(correct, follows_format)`` for one response to one example."""
+    from specs.grading import grade
+    from specs.grading.formatcheck import follows_format
+
+    result = grade(
+        text, example.answer, choices=list(example.choices) if example.choices else None,
+        answer_type=example.answer_type, precision=example.precision,
+    )
+    return result.correct, follows_format(text, str(example.meta.get("format", "tags")))
+
+
+def summarize(examples: Sequence[Example], samples: Sequence[Sequence[Sample]]) -> dict[str, Any]:
+    """Mean accuracy / format rate over all samples, overall and per family, format and OOD kind."""
+    groups: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"correct": [], "format": []})
+    per_prompt = []
+    for example, responses in zip(examples, samples, strict=True):
+        graded = [grade_sample(example, s.text) for s in responses]
+        keys = ["all"] + [f"{k}={example.meta[k]}" for k in ("family", "format", "ood") if k in example.meta]
+        for key in keys:
+            groups[key]["correct"] += [float(c) for c, _ in graded]
+            groups[key]["format"] += [float(f) for _, f in graded]
+        per_prompt.append({"id": example.id, "n_correct": sum(c for c, _ in graded), "n": len(graded)})
+
+    def rates(g: dict[str, list[float]]) -> dict[str, float]:
+        n = len(g["correct"])
+        return {"accuracy": sum(g["correct"]) / n, "format_rate": sum(g["format"]) / n, "n": n}
+
+    overall = rates(groups.pop("all"))
+    tokens = [s.n_tokens for r in samples for s in r]
+    return {
+        **overall,
+        "n_prompts": len(examples),
+        "mean_response_tokens": sum(tokens) / max(len(tokens), 1),
+        "breakdown": {k: rates(v) for k, v in sorted(groups.items())},
+        "per_prompt": per_prompt,
+    }
+
+
+def evaluate(
+    model_path: str | Path,
+    data_path: str | Path,
+    sampling: SamplingConfig | None = None,
+    limit: int | None = None,
+    max_pixels: int | None = None,
+    progress: str | None = "eval",
+) -> dict[str, Any]:
+    """Generate on (the first ``limit`` records of) ``data_path`` and grade every response."""
+    from specs.data.records import load_examples
+    from specs.generation.hf import generate
+    from specs.models.loading import load_model, load_processor
+
+    sampling = sampling or SamplingConfig()
+    examples = load_examples(data_path)[:limit]
+    model, processor = load_model(model_path), load_processor(model_path, max_pixels=max_pixels)
+    prompts = [[{"role": "user", "content": e.question}] for e in examples]
+    samples = generate(model, processor, prompts, open_images(examples), sampling, progress=progress)
+    report = summarize(examples, samples)
+    report.update(model=str(model_path), data=str(data_path), sampling=sampling.model_dump())
+    report["samples"] = [[s.text for s in r] for r in samples]
+    return report
+
+
+def open_images(examples: Sequence[Example]) -> list[list]:
+    """Each example's images as RGB PIL images, loaded now (files are closed again)."""
+    from PIL import Image
+
+    def load(path: Path):
+        with Image.open(path) as img:
+            return img.convert("RGB")
+
+    return [[load(p) for p in e.images] for e in examples]

@@ -1,0 +1,64 @@
+"""GRPO with the SPECS composite reward R = 0.5·format + 1.0·accuracy, on TRL's ``GRPOTrainer``.
+
+Used twice: GRPO-zero (from the base) and the final stage (from the cold-start model). Paper defaults: 8
+rollouts per prompt, no KL (beta 0), DAPO-style clip-higher, vision tower frozen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
+
+
+class GRPOStageConfig(TrainCommon):
+    """GRPO knobs. ``batch_size`` counts completions per device step (a multiple of ``num_generations``)."""
+
+    num_generations: int = Field(8, ge=2, description="Rollouts per prompt (the GRPO group).")
+    temperature: float = Field(1.0, gt=0, description="Rollout sampling temperature.")
+    top_p: float = Field(1.0, gt=0, le=1, description="Rollout nucleus threshold.")
+    beta: float = Field(0.0, ge=0, description="KL coefficient; 0 as in the paper (no reference model loaded).")
+    epsilon: float = Field(0.2, gt=0, description="Lower clip range of the policy ratio.")
+    epsilon_high: float = Field(0.28, gt=0, description="Upper clip range (DAPO clip-higher).")
+    loss_type: str = Field("dapo", description="TRL loss aggregation: dapo, grpo, dr_grpo, bnpo…")
+    max_completion_length: int = Field(1024, ge=1, description="Generation budget per rollout (paper: 10,240).")
+    instruction: str | None = Field(None, description="Text appended to every question (e.g. a format request).")
+    limit: int | None = Field(None, ge=1, description="Use only the first n prompts of the dataset.")
+
+
+def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, callbacks=()) -> Path:
+    """GRPO on the canonical dataset ``data_path`` starting from ``model_path``; save to ``out``."""
+    from trl import GRPOConfig, GRPOTrainer
+
+    from specs.data.loader import load_dataset
+    from specs.generation.hf import vision_token_ids
+    from specs.rewards import accuracy_reward, format_reward
+
+    model, processor = load_for_training(model_path, cfg)
+    dataset = load_dataset(data_path, instruction=cfg.instruction, limit=cfg.limit)
+    args = trl_config(
+        GRPOConfig, cfg, out,
+        num_generations=cfg.num_generations,
+        temperature=cfg.temperature,
+        top_p=cfg.top_p,
+        beta=cfg.beta,
+        epsilon=cfg.epsilon,
+        epsilon_high=cfg.epsilon_high,
+        loss_type=cfg.loss_type,
+        max_completion_length=cfg.max_completion_length,
+        generation_kwargs={"suppress_tokens": vision_token_ids(model.config)},
+        log_completions=False,
+    )
+    trainer = GRPOTrainer(
+        model=model,
+        reward_funcs=[format_reward, accuracy_reward],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
+        args=args,
+        train_dataset=dataset,
+        processing_class=processor,
+        peft_config=peft_config(cfg),
+        callbacks=list(callbacks),
+    )
+    trainer.train()
+    return save_trained(trainer, processor, out)

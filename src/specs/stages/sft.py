@@ -1,0 +1,34 @@
+"""SFT: the classical cold start (and how the toy base model is pretrained), on TRL's ``SFTTrainer``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
+
+
+class SFTStageConfig(TrainCommon):
+    """SFT on prompt → response pairs; loss on response tokens only."""
+
+    learning_rate: float = Field(1e-5, gt=0, description="Peak learning rate.")
+    max_length: int | None = Field(None, ge=1, description="Truncate sequences longer than this (tokens).")
+
+
+def train_sft(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, callbacks=()) -> Path:
+    """Fine-tune ``model_path`` on ``dataset`` (columns ``prompt``, ``completion``, ``images``); save to ``out``."""
+    from trl import SFTConfig, SFTTrainer
+
+    model, processor = load_for_training(model_path, cfg)
+    args = trl_config(SFTConfig, cfg, out, completion_only_loss=True, max_length=cfg.max_length)
+    trainer = SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        processing_class=processor,
+        peft_config=peft_config(cfg),
+        callbacks=list(callbacks),
+    )
+    trainer.train()
+    return save_trained(trainer, processor, out)

@@ -1,0 +1,1 @@
+"""The toy base model: a tiny VLM pretrained to behave like an instruct VLM before RL."""
