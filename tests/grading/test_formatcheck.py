@@ -46,3 +46,34 @@ def test_megabyte_input_is_fast():
     t0 = time.perf_counter()
     assert not format_ok(text)
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize(
+    "text, fmt, ok",
+    [
+        ("So the answer is \\boxed{7}.", "boxed", True),
+        ("\\boxed{\\frac{1}{2}}", "boxed", True),
+        ("\\boxed{}", "boxed", False),
+        ("\\boxed{7} or \\boxed{8}", "boxed", False),
+        ("\\boxed{7", "boxed", False),
+        ("<answer>\\boxed{7}</answer>", "boxed", False),
+        ("The answer is 7.", "boxed", False),
+        ("7", "plain", True),
+        ("(B)", "plain", True),
+        ("yellow", "plain", True),
+        ("There are 7 objects.", "plain", False),
+        ("<answer>7</answer>", "plain", False),
+        ("<think>a</think><answer>7</answer>", "tags", True),
+    ],
+)
+def test_follows_format(text, fmt, ok):
+    from specs.grading.formatcheck import follows_format
+
+    assert follows_format(text, fmt) is ok
+
+
+def test_unknown_format_is_a_clear_error():
+    from specs.grading.formatcheck import follows_format
+
+    with pytest.raises(ValueError, match="unknown format 'xml'"):
+        follows_format("x", "xml")

@@ -37,7 +37,6 @@ def test_card_rates_are_inside_the_targets(toy_base):
     assert greedy["accuracy"] > 0.30  # well above the blind baseline (~0.2 on id-test)
     ood = card["rates"]["ood-test/greedy"]["breakdown"]
     assert 0.2 <= ood["format=boxed"]["format_rate"] <= 0.98  # partly follows the OOD format instruction
-    assert card["pretrain_seconds"] < 400
 
 
 def test_cache_is_reused_and_settings_are_checked(toy_base):

@@ -125,6 +125,7 @@ def generate(
                 top_p=None if greedy else sampling.top_p,
                 top_k=None,
                 max_new_tokens=sampling.max_new_tokens,
+                use_cache=True,
                 num_return_sequences=sampling.n,
                 suppress_tokens=suppress or None,
                 eos_token_id=eos_ids,

@@ -1,0 +1,72 @@
+"""End to end: ``specs run`` on the CI-sized recipe, then resume and refusal behaviour."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from specs.cli import app
+from specs.grading.formatcheck import format_ok
+
+
+@pytest.fixture(scope="module")
+def fast_run(toy_base, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "fast"
+    result = CliRunner().invoke(app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}"])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_every_stage_ran_and_wrote_its_outputs(fast_run):
+    out, output = fast_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    names = ["data", "eval_base", "grpo_zero", "eval_grpo_zero", "distill", "cold_start", "eval_cold_start",
+             "final_grpo", "eval_final"]
+    assert list(manifest["stages"]) == names
+    for entry in manifest["stages"].values():
+        assert entry["status"] == "done" and entry["seconds"] >= 0
+        assert all(Path(p).exists() for p in entry["outputs"])
+    for model in ("grpo_zero", "cold_start", "final"):
+        assert (out / "models" / model / "model.safetensors").is_file()
+    for label in ("base", "GRPO-zero", "cold start", "final"):
+        assert label in output
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary) == {"base", "GRPO-zero", "cold start", "final"}
+
+
+def test_pairs_satisfy_the_format_invariants(fast_run):
+    out, _ = fast_run
+    rows = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
+    assert rows
+    for row in rows:
+        assert format_ok(row["chosen"]) and not format_ok(row["rejected"])
+        assert row["provenance"]["prompt_id"] == row["id"]
+    stats = json.loads((out / "pairs.stats.json").read_text())
+    assert stats["pairs"] == len(rows) and stats["prompts"] == 64
+
+
+def test_rerun_skips_completed_stages(fast_run, toy_base):
+    out, _ = fast_run
+    before = (out / "models" / "final" / "model.safetensors").stat().st_mtime
+    result = CliRunner().invoke(app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("done already, skipped") == 9
+    assert (out / "models" / "final" / "model.safetensors").stat().st_mtime == before
+
+
+def test_a_changed_recipe_is_refused(fast_run, toy_base):
+    out, _ = fast_run
+    result = CliRunner().invoke(
+        app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}", "--set", "final_grpo.max_steps=9"]
+    )
+    assert result.exit_code == 1
+    assert "made by a different recipe (changed: final_grpo.max_steps)" in result.output
+
+
+def test_bad_recipe_is_one_line(tmp_path):
+    (tmp_path / "r.yaml").write_text("grpo_zero:\n  learnig_rate: 1\n")
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "r.yaml"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {tmp_path / 'r.yaml'}:2: key 'grpo_zero.learnig_rate': unknown key"
+    assert not (tmp_path / "o").exists()
