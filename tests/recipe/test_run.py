@@ -57,9 +57,8 @@ def test_rerun_skips_completed_stages(fast_run, toy_base):
 
 def test_a_changed_recipe_is_refused(fast_run, toy_base):
     out, _ = fast_run
-    result = CliRunner().invoke(
-        app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}", "--set", "final_grpo.max_steps=9"]
-    )
+    args = ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}", "--set", "final_grpo.max_steps=9"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert "made by a different recipe (changed: final_grpo.max_steps)" in result.output
 
