@@ -10,6 +10,7 @@ import os
 import typer
 
 from specs.data.cli import app as data_app
+from specs.metrics.cli import rbf_command
 from specs.models.cli import tiny_model_command
 from specs.recipe.cli import run_command
 from specs.stages.cli import register as register_stages
@@ -29,6 +30,7 @@ app.command("tiny-model")(tiny_model_command)
 app.command("toy-base")(toy_base_command)
 app.command("run")(run_command)
 register_stages(app)
+app.command("rbf")(rbf_command)
 
 
 def main() -> None:

@@ -1,0 +1,72 @@
+"""``specs rbf``: sample responses from a model and report its Rollout Branching Factor."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from specs.metrics.branching import DEFAULT_TOP_P, rollout_branching_factor
+
+
+def rbf_command(
+    model: Path = typer.Argument(..., help="Model folder."),
+    data: Path = typer.Argument(..., help="Canonical JSONL of prompts."),
+    samples: int = typer.Option(8, "--samples", min=1, help="Responses sampled per prompt."),
+    temperature: float = typer.Option(
+        1.0, "--temperature", min=0.0, help="Sampling temperature (the nucleus is measured at this temperature)."
+    ),
+    max_new_tokens: int = typer.Option(64, "--max-new-tokens", min=1, help="Generation budget per response."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first n records."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the result as JSON here."),
+    seed: int = typer.Option(0, "--seed", help="Sampling seed."),
+) -> None:
+    """Rollout Branching Factor: mean top-p-0.95 nucleus size over all generated positions (token-weighted).
+
+    Responses are sampled from the full temperature-scaled distribution (top_p = 1); the nucleus size at each
+    position is measured on that same distribution. Temperature 0 means greedy decoding (nucleus sizes of about 1).
+    """
+    from specs.data.jsonl import DataError, write_json_atomic
+    from specs.data.records import load_examples
+    from specs.generation.hf import SamplingConfig, generate
+    from specs.models.loading import ModelLoadError, load_model, load_processor
+    from specs.stages.evaluate import open_images
+
+    sampling = SamplingConfig(n=samples, temperature=temperature, top_p=1.0, max_new_tokens=max_new_tokens, seed=seed)
+    try:
+        examples = load_examples(data)[:limit]
+        if not examples:
+            raise ValueError(f"{data}: no records")
+        loaded, processor = load_model(model), load_processor(model)
+    except (DataError, ModelLoadError, ValueError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+    prompts = [[{"role": "user", "content": e.question}] for e in examples]
+    results = generate(loaded, processor, prompts, open_images(examples), sampling, record_nucleus=True)
+    responses = [s for per_prompt in results for s in per_prompt]
+    sizes = [s.nucleus_sizes for s in responses]
+    report = {
+        "rbf": rollout_branching_factor(sizes),
+        "rbf_per_response": rollout_branching_factor(sizes, per_response=True),
+        "nucleus_p": DEFAULT_TOP_P,
+        "n_prompts": len(examples),
+        "n_responses": len(responses),
+        "n_positions": sum(len(s) for s in sizes),
+        "finished_rate": sum(s.finished for s in responses) / len(responses),
+        "model": str(model),
+        "data": str(data),
+        "sampling": sampling.model_dump(),
+    }
+    typer.echo(f"RBF (top-p {DEFAULT_TOP_P}, token-weighted): {report['rbf']:.4f}")
+    typer.echo(f"RBF (mean of per-response means): {report['rbf_per_response']:.4f}")
+    typer.echo(
+        f"{report['n_responses']} responses ({len(examples)} prompts x {samples}), {report['n_positions']} positions"
+    )
+    typer.echo(f"sampling: {json.dumps(report['sampling'])}")
+    if out is not None:
+        write_json_atomic(out, report)
+        typer.echo(f"wrote {out}")
+
+
+__all__ = ["rbf_command"]
