@@ -10,6 +10,7 @@ import os
 import typer
 
 from specs.data.cli import app as data_app
+from specs.grading.cli import grade_command
 from specs.metrics.cli import rbf_command
 from specs.models.cli import tiny_model_command
 from specs.recipe.cli import run_command
@@ -31,6 +32,7 @@ app.command("toy-base")(toy_base_command)
 app.command("run")(run_command)
 register_stages(app)
 app.command("rbf")(rbf_command)
+app.command("grade")(grade_command)
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ def format_ok(response: str) -> bool:
     if len(fragments) != 4:
         return False
     starts = []
-    for match, tag in zip(fragments, TAGS):
+    for match, tag in zip(fragments, TAGS, strict=True):  # len(fragments) == 4 checked above
         start = match.start()
         if response[start : start + len(tag)] != tag:
             return False
@@ -41,7 +41,11 @@ def format_ok(response: str) -> bool:
     t_open, t_close, a_open, a_close = starts
     think = response[t_open + len(THINK_OPEN) : t_close]
     answer = response[a_open + len(ANSWER_OPEN) : a_close]
-    outside = (response[:t_open], response[t_close + len(THINK_CLOSE) : a_open], response[a_close + len(ANSWER_CLOSE) :])
+    outside = (
+        response[:t_open],
+        response[t_close + len(THINK_CLOSE) : a_open],
+        response[a_close + len(ANSWER_CLOSE) :],
+    )
     return bool(think.strip()) and bool(answer.strip()) and not any(part.strip() for part in outside)
 
 

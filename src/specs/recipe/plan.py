@@ -57,17 +57,20 @@ def _distill(run: Run) -> None:
 
 def _cold_start(run: Run) -> None:
     from specs.stages.coldstart import dpo_dataset, sft_dataset
+    from specs.stages.gf_tracking import gf_outputs
 
     cs = run.recipe.cold_start
     pairs, out = run.root / "pairs.jsonl", run.model("cold_start")
+    cfg = cs.dpo if cs.method == "dpo" else cs.sft
+    callbacks, train_out = gf_outputs(cfg, run.model("base"), run.data("id-test"), run.data("ood-test"), out)
     if cs.method == "dpo":
         from specs.stages.dpo import train_dpo
 
-        train_dpo(run.model("base"), dpo_dataset(pairs), out, cs.dpo)
-    elif cs.method == "sft":
+        train_dpo(run.model("base"), dpo_dataset(pairs), train_out, cfg, callbacks)
+    else:
         from specs.stages.sft import train_sft
 
-        train_sft(run.model("base"), sft_dataset(pairs), out, cs.sft)
+        train_sft(run.model("base"), sft_dataset(pairs), train_out, cfg, callbacks)
 
 
 def stages(run: Run) -> list[Stage]:

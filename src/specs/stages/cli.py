@@ -20,6 +20,8 @@ from specs.stages.sft import SFTStageConfig
 
 CONFIG = typer.Option(None, "--config", help="YAML file of stage knobs (see the list below).")
 SET = typer.Option([], "--set", "-s", help="Override one knob: key=value (repeatable).")
+GF_ID = typer.Option(None, "--gf-id", help="ID test set for GF tracking (with gf_every > 0).")
+GF_OOD = typer.Option(None, "--gf-ood", help="OOD test set for GF tracking (with gf_every > 0).")
 
 
 def _config(cls, config: Path | None, sets: list[str]):
@@ -56,13 +58,15 @@ def dpo_command(
     out: Path = typer.Option(..., "--out", help="Output model folder."),
     config: Path | None = CONFIG,
     sets: list[str] = SET,
+    gf_id: Path | None = GF_ID,
+    gf_ood: Path | None = GF_OOD,
 ) -> None:
     """DPO + λ·SFT on self-distilled format pairs, reference = the base (λ = 0: plain DPO)."""
     from specs.stages.coldstart import dpo_dataset
     from specs.stages.dpo import train_dpo
 
     cfg = _config(DPOStageConfig, config, sets)
-    _guard(lambda: train_dpo(model, dpo_dataset(pairs), out, cfg))
+    _guard(lambda: _cold_start(train_dpo, model, dpo_dataset(pairs), out, cfg, gf_id, gf_ood))
     typer.echo(f"wrote {out}")
 
 
@@ -72,13 +76,15 @@ def sft_command(
     out: Path = typer.Option(..., "--out", help="Output model folder."),
     config: Path | None = CONFIG,
     sets: list[str] = SET,
+    gf_id: Path | None = GF_ID,
+    gf_ood: Path | None = GF_OOD,
 ) -> None:
     """The classical SFT cold start on the chosen responses (the baseline SPECS is compared with)."""
     from specs.stages.coldstart import sft_dataset
     from specs.stages.sft import train_sft
 
     cfg = _config(SFTStageConfig, config, sets)
-    _guard(lambda: train_sft(model, sft_dataset(pairs), out, cfg))
+    _guard(lambda: _cold_start(train_sft, model, sft_dataset(pairs), out, cfg, gf_id, gf_ood))
     typer.echo(f"wrote {out}")
 
 
@@ -116,6 +122,13 @@ def eval_command(
     report = _guard(lambda: evaluate(model, data, sampling, limit=limit))
     write_json_atomic(out, report)
     typer.echo(json.dumps({k: report[k] for k in ("accuracy", "format_rate", "n")}))
+
+
+def _cold_start(train, model: Path, dataset, out: Path, cfg, gf_id: Path | None, gf_ood: Path | None) -> Path:
+    from specs.stages.gf_tracking import gf_outputs
+
+    callbacks, train_out = gf_outputs(cfg, model, gf_id, gf_ood, out)
+    return train(model, dataset, train_out, cfg, callbacks)
 
 
 def _guard(fn):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -27,6 +27,16 @@ class TrainCommon(Strict):
     max_pixels: int | None = Field(None, gt=0, description="Cap on image pixels (TRL does not truncate prompts).")
     logging_steps: int = Field(10, ge=1, description="Log every n steps.")
     trl: dict[str, Any] = Field(default_factory=dict, description="Extra TRL config fields, passed through.")
+
+
+class GFTracking(Strict):
+    """Cold-start knobs for Generalization Factor tracking (off when ``gf_every`` is 0)."""
+
+    gf_every: int = Field(0, ge=0, description="Evaluate ID and OOD every n steps (0 = off).")
+    gf_limit: int | None = Field(100, ge=1, description="Prompts per split for each GF evaluation.")
+    gf_metric: Literal["format_rate", "accuracy"] = Field("format_rate", description="Ψ used to pick the best GF.")
+    gf_select: Literal["last", "best"] = Field("last", description="Hand on the last or the best-GF checkpoint.")
+    gf_max_new_tokens: int = Field(64, ge=1, description="Generation budget of the GF evaluations.")
 
 
 def on_gpu() -> bool:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
+from specs.stages.common import GFTracking, TrainCommon, load_for_training, peft_config, save_trained, trl_config
 
 
-class DPOStageConfig(TrainCommon):
+class DPOStageConfig(TrainCommon, GFTracking):
     """DPO knobs; paper: λ = 1, lr 1e-6, batch 64, ~1 epoch, reference = base."""
 
     beta: float = Field(0.1, gt=0, description="DPO temperature β (not stated by the paper; 0.1 is usual).")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
+from specs.stages.common import GFTracking, TrainCommon, load_for_training, peft_config, save_trained, trl_config
 
 
-class SFTStageConfig(TrainCommon):
+class SFTStageConfig(TrainCommon, GFTracking):
     """SFT on prompt → response pairs; loss on response tokens only."""
 
     learning_rate: float = Field(1e-5, gt=0, description="Peak learning rate.")

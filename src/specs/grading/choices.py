@@ -1,0 +1,161 @@
+"""Multiple choice (docs/grading.md, "Multiple choice").
+
+A prediction picks an option by a letter in common dress (``C``, ``(C)``, ``C.``, ``Option C``,
+``\\boxed{C}``, ``\\text{(C)}``, ``c``, ``**C**``, ``答案：C``) or by text naming exactly one option.
+Everything else — hedges ("B or C"), out-of-range letters, a letter whose text names another option,
+prose that merely starts with the article "A" — picks nothing. We never map an answer to the *nearest*
+option: MathVista's scorer (edit distance) and MMMU's (random option) do, which rewards guessing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from specs.grading.latex import remove_noise, strip_math_delims, unbox, unwrap_text_commands
+from specs.grading.numbers import close, normalize_numeric_text, parse_number
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_CHOICE_CHARS = 300
+
+_DRESSED = re.compile(
+    r"(?:(?:the\s+)?(?:option|choice|answer)\s*(?:is\s*)?[:：]?\s*|答案\s*(?:是|为)?\s*[:：]?\s*)?"
+    r"[(\[]?([A-Za-z])[)\]]?\s*[.:：)]?",
+    re.IGNORECASE,
+)
+_LETTER_TEXT = re.compile(r"(?:[(\[]([A-Za-z])[)\]]\s*[.:：]?|([A-Za-z])\s*[.:：)])\s*(\S.*)", re.DOTALL)
+_CHOICE_LINE = re.compile(r"^\s*[(\[]?([A-Z])[)\]]?\s*[:.)：]\s*(.*?)\s*$")
+_UNIT_TAIL = re.compile(r"(?:degrees?|deg|units?)$")
+_LETTER_TOKEN = re.compile(r"(?<![A-Za-z])\(?([A-Z])\)?(?![A-Za-z])")
+DEFAULT_OPTIONS = 5  # options assumed when only the question text lists them (MathVerse: A–E at most)
+
+
+def names_another_letter(text: str, letter: str, n_options: int = DEFAULT_OPTIONS) -> bool:
+    """True when ``text`` mentions a second option letter: ``(A) and (B)``, ``A: or maybe C`` are hedges."""
+    return any(
+        m.group(1) != letter and LETTERS.index(m.group(1)) < n_options for m in _LETTER_TOKEN.finditer(text)
+    )
+
+
+def dress_off(text: str) -> str:
+    """Remove presentation: math delimiters, ``\\boxed``/``\\text`` wrappers, markdown bold, outer spaces."""
+    text = text.replace("**", "").strip()
+    for _ in range(3):
+        before = text
+        text = unwrap_text_commands(unbox(strip_math_delims(text))).strip()
+        if text == before:
+            break
+    return text
+
+
+def letter_of(text: str) -> str | None:
+    """The upper-case letter when the whole span is one letter in dress (``(c)``, ``Option C``), else None."""
+    if len(text) > 40:
+        return None
+    match = _DRESSED.fullmatch(dress_off(text))
+    return match.group(1).upper() if match else None
+
+
+def letter_with_text(text: str) -> tuple[str, str] | None:
+    """``C. 40°`` / ``(C) 40°`` / ``C: 40°`` → (``C``, ``40°``); needs a separator: "A triangle" is prose."""
+    match = _LETTER_TEXT.fullmatch(dress_off(text)[:MAX_CHOICE_CHARS])
+    if match is None:
+        return None
+    return (match.group(1) or match.group(2)).upper(), match.group(3).strip()
+
+
+def _norm(text: str) -> str:
+    text = normalize_numeric_text(remove_noise(text)).lower()
+    text = "".join(text.split()).rstrip(".")
+    return _UNIT_TAIL.sub("", text) if len(text) > 1 and text[0].isdigit() else text
+
+
+def match_option(text: str, choices: list[str]) -> int | None:
+    """Index of the one option ``text`` names (normalised text, else equal value); None if none or several."""
+    if not text or len(text) > MAX_CHOICE_CHARS:
+        return None
+    target = _norm(dress_off(text))
+    if not target:
+        return None
+    exact = [i for i, option in enumerate(choices) if _norm(option) == target]
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    number = parse_number(text)
+    if number is None:
+        return None
+    numeric = []
+    for i, option in enumerate(choices):
+        value = parse_number(option)
+        if value is not None and value.percent == number.percent and close(value.value, number.value):
+            numeric.append(i)
+    return numeric[0] if len(numeric) == 1 else None
+
+
+def gold_option(gold: str, choices: list[str]) -> int | None:
+    """Index of the gold option: its text (MathVista) or its letter (MMMU, MathVerse ``(C)``, MATH-Vision)."""
+    index = match_option(gold, choices)
+    if index is not None:
+        return index
+    letter = gold_letter(gold)
+    if letter is not None and LETTERS.index(letter) < len(choices):
+        return LETTERS.index(letter)
+    return None
+
+
+def gold_letter(gold: str) -> str | None:
+    """An upper-case letter gold in dress (``C``, ``(C)``); lower-case golds are variables, not letters."""
+    cleaned = dress_off(gold)
+    match = _DRESSED.fullmatch(cleaned)
+    return match.group(1) if match and match.group(1).isupper() else None
+
+
+def picked_option(prediction: str, choices: list[str]) -> int | None:
+    """Index of the option the prediction picks, or None (no pick, hedge, out of range, contradiction)."""
+    letter = letter_of(prediction)
+    if letter is not None:
+        index = LETTERS.index(letter)
+        return index if index < len(choices) else match_option(prediction, choices)
+    paired = letter_with_text(prediction)
+    if paired is not None:
+        letter, text = paired
+        index = LETTERS.index(letter)
+        by_text = match_option(text, choices)
+        if index >= len(choices):
+            return None
+        if by_text is not None:
+            return index if by_text == index else None
+        if names_another_letter(text, letter, len(choices)):
+            return None
+        # Text naming no option: explanatory ("C. because …") unless it is a number that contradicts C.
+        stated, own = parse_number(text), parse_number(choices[index])
+        if stated is not None and (own is None or not close(stated.value, own.value)):
+            return None
+        return index
+    return match_option(prediction, choices)
+
+
+def predicted_letter(prediction: str) -> str | None:
+    """Letter picked when no options are known (choices inside the question text): dressed or ``C. text``."""
+    letter = letter_of(prediction)
+    if letter is not None:
+        return letter
+    paired = letter_with_text(prediction)
+    if paired is None or names_another_letter(paired[1], paired[0]):
+        return None
+    return paired[0]
+
+
+def choices_from_question(question: str) -> list[str] | None:
+    """Options listed in a MathVerse-style question (``Choices:\\nA:40°\\nB:60°``), or None."""
+    lines = question.splitlines()
+    names = ("choices", "options")
+    heads = (i for i, line in enumerate(lines) if line.strip().lower().rstrip(":：") in names)
+    start = next(heads, None)
+    if start is None:
+        return None
+    options: list[str] = []
+    for line in lines[start + 1 :]:
+        match = _CHOICE_LINE.match(line)
+        if match is None or match.group(1) != LETTERS[len(options)]:
+            break
+        options.append(match.group(2))
+    return options if len(options) >= 2 else None

@@ -1,0 +1,129 @@
+"""``specs grade IN.jsonl --out OUT.jsonl``: grade model responses offline.
+
+Each input line: ``response``, ``ground_truth``, and optionally ``choices``, ``answer_type``, ``precision``,
+``id``. Each output line echoes ``id`` (and the input ``line``) and adds ``correct``, ``extracted``,
+``format_ok``. A bad line is reported as ``FILE:LINE: field 'x': message`` on stderr and skipped; the others
+are still graded and written, and the exit code is 1. The output is written atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from specs.grading.formatcheck import format_ok
+from specs.grading.grade import ANSWER_TYPES, grade
+
+# field → (accepted types, required)
+_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "response": ((str,), True),
+    "ground_truth": ((str, int, float, list), True),
+    "choices": ((list,), False),
+    "answer_type": ((str,), False),
+    "precision": ((int, float), False),
+    "id": ((str, int), False),
+}
+
+
+class LineError(ValueError):
+    """One bad input line, located by field."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _validate(record: Any) -> dict[str, Any]:
+    if not isinstance(record, dict):
+        raise LineError(None, f"expected a JSON object, got {type(record).__name__}")
+    for name, (kinds, required) in _FIELDS.items():
+        value = record.get(name)
+        if value is None:
+            if required:
+                raise LineError(name, "missing")
+            continue
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            expected = " or ".join(kind.__name__ for kind in kinds)
+            raise LineError(name, f"expected {expected}, got {type(value).__name__}")
+    gold = record["ground_truth"]
+    if isinstance(gold, list) and not (gold and all(isinstance(g, (str, int, float)) for g in gold)):
+        raise LineError("ground_truth", "a list must hold strings or numbers (accepted alternatives)")
+    choices = record.get("choices")
+    if choices is not None and not all(isinstance(c, (str, int, float)) and c is not True and c is not False
+                                       for c in choices):
+        raise LineError("choices", "must be a list of strings or numbers")
+    answer_type = record.get("answer_type")
+    if answer_type is not None and answer_type not in ANSWER_TYPES:
+        raise LineError("answer_type", f"must be one of {', '.join(ANSWER_TYPES)}, got {answer_type!r}")
+    return record
+
+
+def grade_line(record: dict[str, Any], line: int) -> dict[str, Any]:
+    """Grade one validated record into its output row."""
+    result = grade(
+        record["response"],
+        record["ground_truth"],
+        choices=record.get("choices") or None,
+        answer_type=record.get("answer_type"),
+        precision=record.get("precision"),
+    )
+    return {
+        "id": record.get("id"),
+        "line": line,
+        "correct": result.correct,
+        "extracted": result.extracted,
+        "format_ok": format_ok(record["response"]),
+    }
+
+
+def _write_atomic(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def grade_command(
+    input: Path = typer.Argument(..., help="JSONL with response and ground_truth per line."),
+    out: Path = typer.Option(..., "--out", help="Where to write one graded JSON line per good input line."),
+) -> None:
+    """Grade responses against gold answers (docs/grading.md) and report accuracy and format compliance."""
+    try:
+        lines = input.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"{input}: cannot read: {exc}", err=True)
+        raise typer.Exit(1) from None
+    rows: list[dict[str, Any]] = []
+    bad = 0
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise LineError(None, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+            rows.append(grade_line(_validate(record), number))
+        except (LineError, ValueError) as exc:
+            bad += 1
+            where = f"field '{exc.field}': " if isinstance(exc, LineError) and exc.field else ""
+            typer.echo(f"{input}:{number}: {where}{exc}", err=True)
+    _write_atomic(out, rows)
+    correct = sum(row["correct"] for row in rows)
+    formatted = sum(row["format_ok"] for row in rows)
+    total = max(len(rows), 1)
+    typer.echo(f"graded {len(rows)} lines: accuracy {correct / total:.2%}, format {formatted / total:.2%}"
+               f"{f', {bad} bad lines' if bad else ''} -> {out}")
+    if bad:
+        raise typer.Exit(1)

@@ -1,0 +1,176 @@
+"""Reading a number the way a careful grader does (docs/grading.md, "Numbers").
+
+``$1{,}000\\text{ cm}^2$`` → 1000, ``x = 12`` → 12, ``−.5`` → -0.5, ``90\\%`` → 90 (percent), ``3/4`` → 0.75.
+Plain numbers keep their exact decimal (``Decimal``) so rounding to a precision is exact; closed forms
+(``\\frac{\\sqrt3}{2}``, ``4\\pi``) go through the safe evaluator in :mod:`specs.grading.arith`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+from specs.grading.arith import evaluate
+from specs.grading.latex import remove_noise, strip_math_delims, unwrap_text_commands
+
+MAX_NUMBER_CHARS = 120  # longer spans are not "a number" — also caps any regex work on adversarial text
+
+_PLAIN = re.compile(
+    r"[-+]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?:\.\d+)?|\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?"
+)
+_DEGREE = re.compile(r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree|°|º")
+_PERCENT = re.compile(r"(?:\\%|%|\s*\bper\s*cent\b|\s*\bpercent\b)\s*$", re.IGNORECASE)
+_PREFIX = re.compile(r"^(?:approximately|approx\.?|about|around|roughly|\\approx|≈|~)\s*", re.IGNORECASE)
+_UNIT_WORD = re.compile(r"[A-Za-zµΩ]+\.?(?:\^\s*\{?-?\d\}?|[²³])?")
+_LEAD_VAR = re.compile(r"^[A-Za-z](?:_\{?\w{1,4}\}?)?$|^[A-Za-z][A-Za-z ]{0,30}$")
+# Trailing words that change the meaning of a number, so they are never dropped as a "unit".
+_NOT_UNITS = frozenset(
+    re.findall(
+        r"\w+",
+        """not no or and nor either neither is are was wrong incorrect false true maybe perhaps possibly than
+        more less fewer greater smaller larger least most plus minus times over to pi sqrt frac i e x y z n k
+        hundred thousand million billion trillion dozen half quarter third thirds fourths squared cubed""",
+    )
+)
+_UNIT_LETTERS = frozenset(("m", "s", "g", "h", "l", "L", "N", "J", "W", "V", "K", "A"))  # others: variables
+
+
+@dataclass(frozen=True)
+class Number:
+    """A parsed number: its value, its exact decimal when written as one, and whether it carried ``%``."""
+
+    value: float
+    exact: Decimal | None  # set for plain decimal literals ("12.50"), None for evaluated forms ("3/4")
+    percent: bool = False
+
+    @property
+    def decimals(self) -> int | None:
+        """Digits after the point as written (``8.0`` → 0: an integer in disguise); None if not a literal."""
+        if self.exact is None:
+            return None
+        if self.exact == self.exact.to_integral_value():
+            return 0
+        exponent = self.exact.as_tuple().exponent
+        return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def normalize_numeric_text(text: str) -> str:
+    """Remove the dress around a number: delimiters, ``\\text{}``, markdown, degree signs, separators."""
+    text = strip_math_delims(text.replace("**", ""))
+    text = unwrap_text_commands(remove_noise(text))
+    text = text.replace("−", "-").replace("–", "-").replace("﹣", "-").replace("－", "-")
+    text = text.replace("{,}", ",").replace(",\\!", ",").replace("\\!", "")
+    text = _DEGREE.sub("", text)
+    for space in ("~", "\u00a0", "\u202f", "\u2009", "\\ "):
+        text = text.replace(space, " ")
+    text = re.sub(r"\{\s*([A-Za-z]+)\s*\}", r" \1", text)  # `69{degrees}` → `69 degrees`
+    return " ".join(text.split())
+
+
+def _units_only(rest: str) -> bool:
+    """True when ``rest`` is only unit words: ``cm^2``, ``m/s``, ``square units``, ``apples``."""
+    words = rest.replace("/", " ").replace("·", " ").replace("*", " ").split()
+    if len(words) > 4:
+        return False
+    for word in words:
+        if not _UNIT_WORD.fullmatch(word):
+            return False
+        bare = word.rstrip(".").split("^")[0].rstrip("²³")
+        if bare.lower() in _NOT_UNITS or (len(bare) == 1 and bare not in _UNIT_LETTERS):
+            return False
+    return True
+
+
+def _plain(text: str) -> Number | None:
+    """A decimal literal followed only by unit words (and maybe ``%``)."""
+    percent = bool(_PERCENT.search(text))
+    if percent:
+        text = _PERCENT.sub("", text).strip()
+    match = _PLAIN.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :].strip()
+    if rest and not _units_only(rest):
+        return None
+    literal = match.group(0).replace(",", "").replace(" ", "")
+    try:
+        exact = Decimal(literal)
+    except InvalidOperation:
+        return None
+    if not exact.is_finite():
+        return None
+    return Number(float(exact), exact, percent)
+
+
+def _evaluated(text: str) -> Number | None:
+    """A closed form (``\\frac{3}{4}``, ``4\\pi``), possibly followed by unit words (``4\\pi cm^2``)."""
+    percent = bool(_PERCENT.search(text))
+    if percent:
+        text = _PERCENT.sub("", text).strip()
+    value = evaluate(text)
+    words = text.split(" ")
+    for cut in range(1, min(4, len(words))):
+        if value is not None:
+            break
+        head, tail = " ".join(words[:-cut]), " ".join(words[-cut:])
+        if _units_only(tail):
+            value = evaluate(head)
+    return None if value is None else Number(value, None, percent)
+
+
+def close(a: float, b: float) -> bool:
+    """Equal up to float noise (relative 1e-9, no absolute slack: 2^-99 and 2^-98 stay different)."""
+    return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
+def parse_number(text: str) -> Number | None:
+    """The number ``text`` states, or ``None``; accepts ``x = 12``, ``5=s``, units, ``%`` and closed forms.
+
+    >>> parse_number("$1{,}000 \\\\text{ cm}^2$").value
+    1000.0
+    >>> parse_number("x = \\\\dfrac34").value
+    0.75
+    >>> parse_number("12 or 13") is None
+    True
+    """
+    if len(text) > MAX_NUMBER_CHARS:
+        return None
+    text = normalize_numeric_text(text)
+    text = _PREFIX.sub("", text)
+    if not text:
+        return None
+    pieces = [piece.strip() for piece in re.split(r"=|\\approx|≈", text)]
+    if len(pieces) > 1:
+        # `x = 12`, `Area = 113.1 cm^2`, `3+4 = 7`: the right side; `5 = s`: the left one; `2x = 12`: neither.
+        right, left = pieces[-1], pieces[0]
+        left_ok = bool(_LEAD_VAR.match(left)) or not re.search(r"[A-Za-z]", left)
+        if right and left_ok and not _LEAD_VAR.match(right):
+            text = right
+        elif _LEAD_VAR.match(right) and left and not _LEAD_VAR.match(left):
+            text = left
+        else:
+            return None
+        text = _PREFIX.sub("", text)
+    return _plain(text) or _evaluated(text)
+
+
+def round_decimal(value: Decimal | float, places: int, mode: str = ROUND_HALF_UP) -> Decimal:
+    """``value`` rounded to ``places`` decimals (exact when ``value`` is a ``Decimal`` literal)."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=mode)
+
+
+def rounds_to(prediction: Number, gold: Decimal | float, places: int) -> bool:
+    """Prediction rounded to ``places`` equals gold rounded likewise (half-up or half-even: a tie is fine)."""
+    exact = prediction.exact if prediction.exact is not None else prediction.value
+    target = round_decimal(gold, places)
+    return any(round_decimal(exact, places, mode) == target for mode in (ROUND_HALF_UP, ROUND_HALF_EVEN))
+
+
+def percent_candidates(number: Number) -> list[Number]:
+    """``75%`` may mean 75 (MathVista's percent units) or 0.75: both readings are candidates."""
+    if not number.percent:
+        return [number]
+    scaled = number.exact / 100 if number.exact is not None else None
+    return [number, Number(number.value / 100, scaled, False)]

@@ -1,0 +1,231 @@
+"""Symbolic equivalence through math-verify, fenced in (docs/grading.md, "Symbolic").
+
+math-verify (``parse``/``verify``) does the algebra — ``\\sqrt{75}`` = ``5\\sqrt3``, intervals, tuples,
+relations — but it has gaps we work around here:
+
+- it finds nothing in ``<answer>12</answer>`` or a bare ``−5``: we hand it the extracted span only, wrapped
+  in ``$…$`` with the Unicode minus normalised;
+- its timeouts use ``signal.alarm``, which raises outside the main thread (TRL may call rewards from
+  threads): we disable them (``parsing_timeout=None``, ``timeout_seconds=None``) and bound the work
+  ourselves, twice. Before the call, on the input: span length, bracket depth, no power towers or powers of
+  powers, small exponents and literals, no ``\\sum``/``\\int``/factorials — these stop the C-level big-integer
+  blow-ups (``2^{2^{2^{2^3}}}``) that nothing can interrupt. During the call, a deadline: a timer raises an
+  exception in the grading thread once the budget is spent (the ANTLR parse and sympy's ``simplify`` are
+  Python; ``(a+b+c+d)^{99}`` vs ``a^{99}`` alone takes minutes). It works in any thread;
+- it accepts a subset of a multi-answer gold and treats 1/2^99 and 1/2^98 as equal (rounding to 6 places):
+  we reject smaller answer sets and compare pure numbers with a relative tolerance ourselves.
+
+The cheap, exact-enough cases (intervals with numeric ends, polynomial/rational identities, relations, a
+single value against a ``\\pm`` gold) are decided first in :mod:`specs.grading.probes`, without sympy.
+math-verify is imported lazily, so ``import specs.grading`` stays fast.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import re
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from specs.grading.latex import brace_depth
+from specs.grading.probes import fast_symbolic
+
+MAX_SYMBOLIC_CHARS = 150
+MAX_SYMBOLIC_DEPTH = 4
+MAX_LITERAL_DIGITS = 12
+MAX_EXPONENT_DIGITS = 2
+DEADLINE_SECONDS = 0.4  # per symbolic comparison, after the one-time warm-up
+
+T = TypeVar("T")
+
+_FORBIDDEN = re.compile(r"\\(?:sum|prod|i?int|oint|lim|binom|choose|over|mathbb|Gamma)(?![A-Za-z])|!(?!\s*=)")
+_EXPONENT = re.compile(r"\^\s*(\{[^{}]*\}|\S)")
+_DIGITS = re.compile(r"\d+")
+
+
+class DeadlineExceeded(BaseException):
+    """Raised inside math-verify/sympy when the budget is spent (a BaseException: ``except Exception`` in
+    library code does not swallow it)."""
+
+
+def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
+    """Run ``fn`` in this thread; if still running after ``seconds``, raise :class:`DeadlineExceeded` in it.
+
+    A timer thread delivers the exception with ``PyThreadState_SetAsyncExc`` (CPython), which needs no signal
+    and so works in any thread, and costs nothing while ``fn`` runs. It lands at the next bytecode boundary:
+    a single long C call (a huge integer power) is not interrupted, hence the input bounds as well. Callers
+    catch :class:`DeadlineExceeded` around this call (it may land in the cleanup below).
+    """
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"running": True, "fired": False}
+
+    def fire() -> None:
+        with lock:
+            if state["running"]:
+                _set_async_exc(target, DeadlineExceeded)
+                state["fired"] = True
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        return fn()
+    finally:
+        with lock:
+            state["running"] = False
+        timer.cancel()
+        if state["fired"]:
+            _set_async_exc(target, None)  # clear it if it has not been delivered yet
+
+
+def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
+    payload = ctypes.py_object(exc) if exc is not None else None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), payload)
+
+
+class _DropTimeoutWarning(logging.Filter):
+    """math-verify logs a warning on *every* call made with timeouts disabled; we bound the work ourselves."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Timeout is disabled" not in record.getMessage()
+
+
+def within_bounds(span: str) -> bool:
+    """True when ``span`` is small and tame enough for math-verify to finish in milliseconds."""
+    if not span or len(span) > MAX_SYMBOLIC_CHARS or brace_depth(span) > MAX_SYMBOLIC_DEPTH:
+        return False
+    if _FORBIDDEN.search(span):
+        return False
+    if any(len(digits) > MAX_LITERAL_DIGITS for digits in _DIGITS.findall(span)):
+        return False
+    for match in _EXPONENT.finditer(span):
+        exponent = match.group(1)
+        if "^" in exponent or any(len(d) > MAX_EXPONENT_DIGITS for d in _DIGITS.findall(exponent)):
+            return False
+    return not _has_power_of_power(span)
+
+
+def _has_power_of_power(span: str) -> bool:
+    """``10^{10^{10}}`` (a power in an exponent) or ``((10^{12})^{99})^{99}`` (a power of a power)."""
+    for index, char in enumerate(span):
+        if char != "^":
+            continue
+        after = span[index + 1 :].lstrip()
+        if after.startswith("{"):
+            depth = 0
+            for inner in after:
+                depth += {"{": 1, "}": -1}.get(inner, 0)
+                if depth == 0:
+                    break
+                if inner == "^":
+                    return True
+        before = span[:index].rstrip()
+        if before.endswith((")", "}", "]")):
+            depth = 0
+            for inner in reversed(before):
+                depth += {")": 1, "}": 1, "]": 1, "(": -1, "{": -1, "[": -1}.get(inner, 0)
+                if depth == 0:
+                    break
+                if inner == "^":
+                    return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _math_verify() -> tuple[Any, Any]:
+    """Import math-verify once and warm it up (its first parse builds the ANTLR machinery: ~0.3 s)."""
+    from math_verify import parse, verify
+
+    for name in ("math_verify.parser", "math_verify.grader"):
+        logging.getLogger(name).addFilter(_DropTimeoutWarning())
+    left, right = parse("$x^2+1$", parsing_timeout=None), parse("$1+x^2$", parsing_timeout=None)
+    verify(left, right, timeout_seconds=None)
+    return parse, verify
+
+
+def warm_up() -> None:
+    """Pay math-verify's one-time import and warm-up now rather than inside the first timed comparison."""
+    _math_verify()
+
+
+def _wrap(span: str) -> str:
+    span = span.replace("−", "-").strip()
+    span = span.strip("$").strip()
+    return f"${span}$"
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(span: str) -> tuple[Any, ...]:
+    """Gold answers repeat (G rollouts per prompt): cache their parse. Predictions are not cached."""
+    return tuple(_parse(span))
+
+
+def _parse(span: str) -> list[Any]:
+    parse, _ = _math_verify()
+    try:
+        return list(parse(_wrap(span), parsing_timeout=None))
+    except Exception:  # any parser failure means "no symbolic reading"
+        return []
+
+
+def _size(expr: Any) -> int:
+    """Number of answers an expression stands for: ``{1, 2}`` and ``\\pm 2`` are two, ``x`` is one."""
+    import sympy
+
+    if isinstance(expr, (sympy.FiniteSet, tuple, list, set)):
+        return len(expr)
+    return 1
+
+
+def _pure_number(expr: Any) -> Any | None:
+    import sympy
+
+    if isinstance(expr, sympy.Expr) and expr.is_number and not expr.free_symbols:
+        try:
+            value = complex(expr.evalf(30))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        return value
+    return None
+
+
+def symbolic_equal(prediction: str, gold: str) -> bool:
+    """True when math-verify proves ``prediction`` equals ``gold``; False if unsure, unparseable or unbounded.
+
+    >>> symbolic_equal("5\\\\sqrt{3}", "\\\\sqrt{75}")
+    True
+    >>> symbolic_equal("2021", "\\\\pm 2021")
+    False
+    """
+    if not within_bounds(prediction) or not within_bounds(gold):
+        return False
+    verdict = fast_symbolic(prediction, gold)
+    if verdict is not None:
+        return verdict
+    _math_verify()
+    try:
+        return run_with_deadline(lambda: _equal(prediction, gold), DEADLINE_SECONDS)
+    except DeadlineExceeded:
+        return False
+
+
+def _equal(prediction: str, gold: str) -> bool:
+    gold_parsed = _parse_cached(gold)
+    pred_parsed = _parse(prediction)
+    if not gold_parsed or not pred_parsed:
+        return False
+    if _size(pred_parsed[0]) < _size(gold_parsed[0]):
+        return False  # a partial multi-answer (one root of two) is wrong; math-verify may accept the subset
+    gold_value, pred_value = _pure_number(gold_parsed[0]), _pure_number(pred_parsed[0])
+    if gold_value is not None and pred_value is not None:
+        scale = max(abs(gold_value), abs(pred_value))
+        return gold_value == pred_value or abs(gold_value - pred_value) <= 1e-9 * scale
+    _, verify = _math_verify()
+    try:
+        return bool(verify(list(gold_parsed), pred_parsed, timeout_seconds=None))
+    except Exception:  # a comparison math-verify cannot do is not a match
+        return False

@@ -1,0 +1,22 @@
+"""SPECS rewards as TRL GRPO reward functions (``fn(completions, **kwargs) -> list[float]``), no torch.
+
+- ``format_reward``: 0.5 when the response passes the strict format check.
+- ``accuracy_reward``: 1.0 when the final answer is correct (columns ``answer``, ``choices``, ``answer_type``,
+  ``precision``).
+- ``composite_reward`` / ``score``: both at once (R_total = 0.5·format + 1.0·accuracy), as ``RewardScore``.
+"""
+
+from specs.rewards.accuracy_rewards import ACCURACY_WEIGHT, accuracy_reward
+from specs.rewards.contract import CompositeReward, RewardScore, composite_reward, score
+from specs.rewards.format_rewards import FORMAT_WEIGHT, format_reward
+
+__all__ = [
+    "ACCURACY_WEIGHT",
+    "FORMAT_WEIGHT",
+    "CompositeReward",
+    "RewardScore",
+    "accuracy_reward",
+    "composite_reward",
+    "format_reward",
+    "score",
+]

@@ -1,0 +1,106 @@
+"""Generalization Factor during cold start: evaluate ID and OOD every few steps and keep the best-GF model.
+
+The paper observed that GF measured during cold start predicts the score after RL. Beyond the paper, the
+checkpoint with the highest GF (not simply the last) can be handed to the final GRPO (``gf_select: best``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+from specs.data.jsonl import write_json_atomic
+from specs.stages.common import GFTracking
+
+CURVE = "gf_curve.json"
+
+
+class GFCallback(TrainerCallback):
+    """Greedy ID/OOD evaluation at step 0, every ``gf_every`` steps and at the end; writes ``gf_curve.json``.
+
+    With ``gf_select == "best"`` the model is saved to ``best_dir`` whenever the GF reaches a new maximum.
+    """
+
+    def __init__(self, processor, id_data: Path, ood_data: Path, cfg: GFTracking, out_dir: Path, best_dir: Path):
+        from specs.data.records import load_examples
+        from specs.stages.evaluate import open_images
+
+        self.processor, self.cfg, self.out_dir, self.best_dir = processor, cfg, Path(out_dir), Path(best_dir)
+        self.sets = {}
+        for name, path in (("id", id_data), ("ood", ood_data)):
+            examples = load_examples(path)[: cfg.gf_limit]
+            self.sets[name] = (examples, open_images(examples))
+        self.points: list[dict[str, Any]] = []
+        self.best_gf: float | None = None
+        self.best_step: int | None = None
+
+    def _measure(self, model, step: int) -> None:
+        from specs.generation.hf import SamplingConfig, generate
+        from specs.metrics import gf_curve
+        from specs.stages.evaluate import summarize
+
+        was_training = model.training
+        sampling = SamplingConfig(max_new_tokens=self.cfg.gf_max_new_tokens, batch_size=64)
+        point: dict[str, Any] = {"step": step}
+        for name, (examples, images) in self.sets.items():
+            prompts = [[{"role": "user", "content": e.question}] for e in examples]
+            report = summarize(examples, generate(model, self.processor, prompts, images, sampling))
+            point[name] = {"format_rate": report["format_rate"], "accuracy": report["accuracy"]}
+        model.train(was_training)
+        self.points.append(point)
+        curves = {}
+        for metric in ("format_rate", "accuracy"):
+            curve = gf_curve(
+                [p["step"] for p in self.points],
+                [p["id"][metric] for p in self.points],
+                [p["ood"][metric] for p in self.points],
+            )
+            curves[metric] = [vars(c) for c in curve]
+        gf = curves[self.cfg.gf_metric][-1]["gf"]
+        if self.cfg.gf_select == "best" and (self.best_gf is None or gf > self.best_gf):  # ties keep the earliest
+            self.best_gf = gf
+            self._save_best(model, step)
+        write_json_atomic(self.out_dir / CURVE, {
+            "metric_for_selection": self.cfg.gf_metric, "select": self.cfg.gf_select, "beta": 2.0,
+            "points": self.points, "curves": curves, "n_id": len(self.sets["id"][0]),
+            "n_ood": len(self.sets["ood"][0]), "best_step": self.best_step,
+        })
+
+    def _save_best(self, model, step: int) -> None:
+        from specs.models.loading import save_pretrained_atomic
+
+        if hasattr(model, "merge_and_unload"):
+            raise ValueError("gf_select=best needs full fine-tuning (lora_rank 0): LoRA models are not saved mid-run")
+        save_pretrained_atomic(model, self.processor, self.best_dir)
+        self.best_step = step
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        if state.is_world_process_zero:
+            self._measure(model, 0)
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        if state.is_world_process_zero and state.global_step % self.cfg.gf_every == 0:
+            self._measure(model, state.global_step)
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        if state.is_world_process_zero and self.points[-1]["step"] != state.global_step:
+            self._measure(model, state.global_step)
+
+
+def gf_outputs(cfg: GFTracking, model_path: Path, id_data: Path | None, ood_data: Path | None, out: Path):
+    """Callbacks for a cold-start stage, and where its trained (last) model goes.
+
+    With ``gf_select: best`` the best-GF checkpoint is written to ``out`` and the last one beside it
+    (``<out>-last``); otherwise the last model is ``out``. The curve is written into ``out``'s parent folder.
+    """
+    if cfg.gf_every == 0:
+        return [], out
+    if id_data is None or ood_data is None:
+        raise ValueError("GF tracking (gf_every > 0) needs an ID and an OOD dataset")
+    from specs.models.loading import load_processor
+
+    last = out.with_name(f"{out.name}-last") if cfg.gf_select == "best" else out
+    callback = GFCallback(load_processor(model_path), id_data, ood_data, cfg, out.parent / f"{out.name}-gf", out)
+    return [callback], last
