@@ -9,6 +9,7 @@ import os
 
 import typer
 
+from specs.benchmarks.cli import app as benchmark_app
 from specs.data.cli import app as data_app
 from specs.grading.cli import grade_command
 from specs.metrics.cli import rbf_command
@@ -26,6 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_app, name="data")
+app.add_typer(benchmark_app, name="benchmark")
 app.add_typer(toyworld_app, name="toyworld")
 app.command("tiny-model")(tiny_model_command)
 app.command("toy-base")(toy_base_command)

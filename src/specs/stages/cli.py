@@ -108,8 +108,11 @@ def distill_command(
 
 def eval_command(
     model: Path = typer.Argument(..., help="Model folder."),
-    data: Path = typer.Argument(..., help="Canonical JSONL."),
+    data: Path | None = typer.Argument(None, help="Canonical JSONL (or use --benchmark with --data)."),
     out: Path = typer.Option(..., "--out", help="Result JSON."),
+    benchmark: str | None = typer.Option(None, "--benchmark", help="mathvista, mathverse, mathvision or mmmu."),
+    bench_data: Path | None = typer.Option(None, "--data", help="The benchmark's local file or folder."),
+    instruction: str | None = typer.Option(None, "--instruction", help="Format request appended to questions."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first n records."),
     config: Path | None = CONFIG,
     sets: list[str] = SET,
@@ -119,7 +122,25 @@ def eval_command(
     from specs.stages.evaluate import evaluate
 
     sampling = _config(SamplingConfig, config, sets)
+    if benchmark:
+        if bench_data is None:
+            raise _fail(ValueError("--benchmark needs --data PATH (the benchmark's local file or folder)"))
+        from specs.benchmarks import convert
+
+        data = _guard(lambda: convert(benchmark, bench_data, out.parent / f"{out.stem}-{benchmark}-data", limit,
+                                      instruction=instruction))
+    elif data is None:
+        raise _fail(ValueError("give a canonical DATA file, or --benchmark NAME --data PATH"))
     report = _guard(lambda: evaluate(model, data, sampling, limit=limit))
+    if benchmark:
+        from specs.benchmarks import benchmark_breakdown
+        from specs.data.records import load_examples
+
+        examples = load_examples(data, check_images=False)
+        report["benchmark"] = benchmark
+        report["benchmark_breakdown"] = benchmark_breakdown(
+            [e.meta for e in examples], [e.id for e in examples], report["per_prompt"], benchmark
+        )
     write_json_atomic(out, report)
     typer.echo(json.dumps({k: report[k] for k in ("accuracy", "format_rate", "n")}))
 

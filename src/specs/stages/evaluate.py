@@ -20,8 +20,9 @@ def grade_sample(example: Example, text: str) -> tuple[bool, bool]:
     from specs.grading import grade
     from specs.grading.formatcheck import follows_format
 
+    gold = example.meta.get("answers") or example.answer  # MMMU open questions accept several answers
     result = grade(
-        text, example.answer, choices=list(example.choices) if example.choices else None,
+        text, gold, choices=list(example.choices) if example.choices else None,
         answer_type=example.answer_type, precision=example.precision,
     )
     return result.correct, follows_format(text, str(example.meta.get("format", "tags")))

@@ -1,0 +1,106 @@
+"""``convert``: a benchmark's local files → one canonical JSONL file + PNGs beside it.
+
+Layout written (image paths in the JSONL are relative to its folder, as ``specs.data.records`` requires)::
+
+    <out>/<benchmark>.jsonl
+    <out>/images/<benchmark>/<id>_<k>.png      # k = 1, 2, … in the benchmark's image order
+
+Images go first, each atomically; the JSONL is written last and atomically, so it only ever names images that
+exist. A failed run leaves the previous JSONL (if any) untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from specs.benchmarks.adapters import ADAPTERS, DEFAULT_SPLITS, Draft
+from specs.benchmarks.images import store_image
+from specs.benchmarks.sources import Row, iter_rows
+from specs.data.jsonl import DataError, write_jsonl_atomic
+
+BENCHMARKS = ("mathvista", "mathverse", "mathvision", "mmmu")
+# Every item of these has at least one image; a row without one means a wrong column or a broken file.
+# (MathVerse's "Text Only" version may legitimately come without its diagram.)
+NEEDS_IMAGE = ("mathvista", "mathvision", "mmmu")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def file_stem(ex_id: str) -> str:
+    """A filesystem-safe, still-unique name for an id (a hash suffix when characters had to be replaced)."""
+    safe = _UNSAFE.sub("_", ex_id)[:80]
+    if safe != ex_id:
+        safe += "-" + hashlib.sha1(ex_id.encode("utf-8")).hexdigest()[:8]
+    return safe
+
+
+def store_images(draft: Draft, row: Row, folder: Path, out_dir: Path, keep_encoding: bool = False) -> list[str]:
+    """Save a draft's ``(column, cell)`` images; their paths relative to ``out_dir`` (posix), in order."""
+    stem = file_stem(str(draft["id"]))
+    paths = []
+    for column, cell in draft["images"]:
+        stored = store_image(cell, row, column, folder / f"{stem}_{len(paths) + 1}", keep_encoding)
+        if stored is not None:
+            paths.append(stored[0].relative_to(out_dir).as_posix())
+    return paths
+
+
+def finish(draft: Draft, images: list[str], instruction: str | None, fmt: str) -> dict[str, Any]:
+    """The canonical record: absent optional fields omitted, the instruction (if any) on its own line."""
+    record: dict[str, Any] = {"id": draft["id"], "question": draft["question"], "answer": draft["answer"]}
+    record["images"] = images
+    for key in ("choices", "answer_type", "precision"):
+        if draft.get(key) is not None:
+            record[key] = draft[key]
+    meta = dict(draft.get("meta") or {})
+    if instruction:
+        record["question"] = f"{record['question']}\n{instruction}"
+        meta["format"] = fmt
+    record["meta"] = meta
+    return record
+
+
+def convert(
+    benchmark: str,
+    path: str | Path,
+    out_dir: str | Path,
+    limit: int | None = None,
+    *,
+    split: str | None = None,
+    instruction: str | None = None,
+    fmt: str = "tags",
+) -> Path:
+    """Convert ``benchmark`` files at ``path`` (a file or a folder) into ``<out_dir>/<benchmark>.jsonl``.
+
+    ``split`` narrows a folder of several splits to one by file/folder name (default: the split each
+    benchmark reports on — MathVista/MathVerse ``testmini``, MATH-Vision ``test``, MMMU ``validation``; a folder
+    with no matching names is read whole). ``instruction`` is appended to each question on its own line —
+    the same instruction the model was trained with, e.g. the ``<think>/<answer>`` request — and
+    ``meta.format = fmt`` tells the evaluator which format to check. Raises ``DataError`` on bad input.
+    """
+    path, out_dir = Path(path), Path(out_dir)
+    if benchmark not in ADAPTERS:
+        raise DataError(path, None, f"unknown benchmark {benchmark!r} (known: {', '.join(BENCHMARKS)})", "benchmark")
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    adapter, folder = ADAPTERS[benchmark], out_dir / "images" / benchmark
+    records: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for row in iter_rows(path, split or DEFAULT_SPLITS[benchmark]):
+        if limit is not None and len(records) >= limit:
+            break
+        draft = adapter(row)
+        where = f"{row.file.name}:{row.line}"
+        if draft["id"] in seen:
+            raise row.error(f"duplicate id {draft['id']!r} (first at {seen[draft['id']]})", "id")
+        seen[draft["id"]] = where
+        draft["meta"] = {"benchmark": benchmark, **(draft.get("meta") or {})}
+        images = store_images(draft, row, folder, out_dir)
+        if not images and benchmark in NEEDS_IMAGE:
+            raise row.error("no image in this row", draft["images"][0][0] if draft["images"] else "image")
+        records.append(finish(draft, images, instruction, fmt))
+    if not records:
+        raise DataError(path, None, "no rows")
+    return write_jsonl_atomic(out_dir / f"{benchmark}.jsonl", records)
