@@ -6,6 +6,7 @@ Command modules import torch/transformers inside the command bodies, so ``specs 
 from __future__ import annotations
 
 import os
+import warnings
 
 import typer
 
@@ -42,6 +43,7 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore", category=FutureWarning)  # library deprecation notices, not user errors
     app()
 
 
