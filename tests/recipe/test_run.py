@@ -69,3 +69,23 @@ def test_bad_recipe_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip() == f"error: {tmp_path / 'r.yaml'}:2: key 'grpo_zero.learnig_rate': unknown key"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["dpo", "sft"])
+def test_cold_start_commands_on_the_run_pairs(fast_run, toy_base, tmp_path, command):
+    out, _ = fast_run
+    args = [command, "--model", str(toy_base), "--pairs", str(out / "pairs.jsonl"), "--out", str(tmp_path / "m")]
+    result = CliRunner().invoke(app, [*args, "-s", "max_steps=1", "-s", "batch_size=2"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "model.safetensors").is_file()
+
+
+def test_distill_command(fast_run, toy_base, tmp_path):
+    out, _ = fast_run
+    args = ["distill", "--chosen-model", str(out / "models" / "grpo_zero"), "--base-model", str(toy_base),
+            "--data", str(out / "data" / "train.jsonl"), "--out", str(tmp_path / "p.jsonl")]
+    result = CliRunner().invoke(app, [*args, "-s", "limit=32", "-s", "samples=4", "-s", "max_new_tokens=40"])
+    assert result.exit_code == 0, result.output
+    assert "prompts tried: 32" in result.output
+    stats = json.loads((tmp_path / "p.stats.json").read_text())
+    assert stats["settings"]["samples"] == 4 and stats["pairs"] == len((tmp_path / "p.jsonl").read_text().splitlines())

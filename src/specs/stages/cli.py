@@ -52,40 +52,49 @@ def grpo_command(
     typer.echo(f"wrote {out}")
 
 
-def dpo_command(
-    model: Path = typer.Option(..., "--model", help="Base model folder (also the reference)."),
-    pairs: Path = typer.Option(..., "--pairs", help="Pairs JSONL from `specs distill`."),
-    out: Path = typer.Option(..., "--out", help="Output model folder."),
-    config: Path | None = CONFIG,
-    sets: list[str] = SET,
-    gf_id: Path | None = GF_ID,
-    gf_ood: Path | None = GF_OOD,
-) -> None:
-    """DPO + λ·SFT on self-distilled format pairs, reference = the base (λ = 0: plain DPO)."""
-    from specs.stages.coldstart import dpo_dataset
-    from specs.stages.dpo import train_dpo
+def _cold_start_command(method: str, pairs_help: str, doc: str):
+    """``specs dpo`` and ``specs sft`` differ only in the trainer and the dataset built from the pairs."""
 
-    cfg = _config(DPOStageConfig, config, sets)
-    _guard(lambda: _cold_start(train_dpo, model, dpo_dataset(pairs), out, cfg, gf_id, gf_ood))
-    typer.echo(f"wrote {out}")
+    def command(
+        model: Path = typer.Option(..., "--model", help="Base model folder (also the DPO reference)."),
+        pairs: Path = typer.Option(..., "--pairs", help=pairs_help),
+        out: Path = typer.Option(..., "--out", help="Output model folder."),
+        config: Path | None = CONFIG,
+        sets: list[str] = SET,
+        gf_id: Path | None = GF_ID,
+        gf_ood: Path | None = GF_OOD,
+    ) -> None:
+        from specs.stages import coldstart
+        from specs.stages.gf_tracking import gf_outputs
+
+        if method == "dpo":
+            from specs.stages.dpo import train_dpo as train
+        else:
+            from specs.stages.sft import train_sft as train
+        cfg = _config(DPOStageConfig if method == "dpo" else SFTStageConfig, config, sets)
+
+        def run() -> Path:
+            dataset = getattr(coldstart, f"{method}_dataset")(pairs)
+            callbacks, train_out = gf_outputs(cfg, model, gf_id, gf_ood, out)
+            return train(model, dataset, train_out, cfg, callbacks)
+
+        _guard(run)
+        typer.echo(f"wrote {out}")
+
+    command.__doc__ = doc
+    return command
 
 
-def sft_command(
-    model: Path = typer.Option(..., "--model", help="Base model folder."),
-    pairs: Path = typer.Option(..., "--pairs", help="Pairs JSONL; trains on the chosen responses."),
-    out: Path = typer.Option(..., "--out", help="Output model folder."),
-    config: Path | None = CONFIG,
-    sets: list[str] = SET,
-    gf_id: Path | None = GF_ID,
-    gf_ood: Path | None = GF_OOD,
-) -> None:
-    """The classical SFT cold start on the chosen responses (the baseline SPECS is compared with)."""
-    from specs.stages.coldstart import sft_dataset
-    from specs.stages.sft import train_sft
-
-    cfg = _config(SFTStageConfig, config, sets)
-    _guard(lambda: _cold_start(train_sft, model, sft_dataset(pairs), out, cfg, gf_id, gf_ood))
-    typer.echo(f"wrote {out}")
+dpo_command = _cold_start_command(
+    "dpo",
+    "Pairs JSONL from `specs distill`.",
+    "DPO + λ·SFT on self-distilled format pairs, reference = the base (λ = 0: plain DPO).",
+)
+sft_command = _cold_start_command(
+    "sft",
+    "Pairs JSONL; trains on the chosen responses.",
+    "The classical SFT cold start on the chosen responses (the baseline SPECS is compared with).",
+)
 
 
 def distill_command(
@@ -127,8 +136,11 @@ def eval_command(
             raise _fail(ValueError("--benchmark needs --data PATH (the benchmark's local file or folder)"))
         from specs.benchmarks import convert
 
-        data = _guard(lambda: convert(benchmark, bench_data, out.parent / f"{out.stem}-{benchmark}-data", limit,
-                                      instruction=instruction))
+        data = _guard(
+            lambda: convert(
+                benchmark, bench_data, out.parent / f"{out.stem}-{benchmark}-data", limit, instruction=instruction
+            )
+        )
     elif data is None:
         raise _fail(ValueError("give a canonical DATA file, or --benchmark NAME --data PATH"))
     report = _guard(lambda: evaluate(model, data, sampling, limit=limit))
@@ -143,13 +155,6 @@ def eval_command(
         )
     write_json_atomic(out, report)
     typer.echo(json.dumps({k: report[k] for k in ("accuracy", "format_rate", "n")}))
-
-
-def _cold_start(train, model: Path, dataset, out: Path, cfg, gf_id: Path | None, gf_ood: Path | None) -> Path:
-    from specs.stages.gf_tracking import gf_outputs
-
-    callbacks, train_out = gf_outputs(cfg, model, gf_id, gf_ood, out)
-    return train(model, dataset, train_out, cfg, callbacks)
 
 
 def _guard(fn):
