@@ -123,14 +123,24 @@ def eval_command(
     bench_data: Path | None = typer.Option(None, "--data", help="The benchmark's local file or folder."),
     instruction: str | None = typer.Option(None, "--instruction", help="Format request appended to questions."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first n records."),
+    samples: int | None = typer.Option(None, "--samples", min=1, help="Responses per prompt (sets n; T=1 if unset)."),
+    k: list[int] = typer.Option([], "--k", help="Report unbiased pass@k for these k (repeatable; k ≤ samples)."),
     config: Path | None = CONFIG,
     sets: list[str] = SET,
 ) -> None:
-    """Accuracy and format rate (with per-family breakdown); greedy unless sampling is set."""
+    """Accuracy and format rate (with per-family breakdown); greedy unless sampling is set; pass@k with --k."""
     from specs.data.jsonl import write_json_atomic
     from specs.stages.evaluate import evaluate
 
+    if samples is not None:
+        sets = [
+            f"n={samples}",
+            *([] if any(x.startswith("temperature=") for x in sets) else ["temperature=1.0"]),
+            *sets,
+        ]
     sampling = _config(SamplingConfig, config, sets)
+    if any(x > sampling.n for x in k):
+        raise _fail(ValueError(f"--k {max(k)} needs at least that many samples per prompt (--samples)"))
     if benchmark:
         if bench_data is None:
             raise _fail(ValueError("--benchmark needs --data PATH (the benchmark's local file or folder)"))
@@ -153,8 +163,13 @@ def eval_command(
         report["benchmark_breakdown"] = benchmark_breakdown(
             [e.meta for e in examples], [e.id for e in examples], report["per_prompt"], benchmark
         )
+    if k:
+        from specs.metrics import mean_pass_at_k
+
+        counts = [(p["n"], p["n_correct"]) for p in report["per_prompt"]]
+        report["pass_at_k"] = {str(x): mean_pass_at_k(counts, x) for x in sorted(set(k))}
     write_json_atomic(out, report)
-    typer.echo(json.dumps({k: report[k] for k in ("accuracy", "format_rate", "n")}))
+    typer.echo(json.dumps({key: report[key] for key in ("accuracy", "format_rate", "n", "pass_at_k") if key in report}))
 
 
 def _guard(fn):
