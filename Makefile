@@ -24,10 +24,13 @@ test: setup
 
 bench: setup
 	$(PY) bench/grading.py
+	$(PY) bench/overhead.py
 
 lock:
-	$(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' > requirements.lock.new
+	{ echo "# Exact CPU pin set that 'make setup' installs (pip resolves torch==2.13.0 to the local CPU wheel)."; \
+	  echo "# Regenerate: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 clean:
-	rm -rf .venv runs .pytest_cache
+	rm -rf .venv runs .cache .pytest_cache
