@@ -109,10 +109,13 @@ def distill_command(
     from specs.stages.distill import distill
 
     cfg = _config(DistillConfig, config, sets)
+    from specs.distributed import is_main_process
+
     stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg))
-    for line in stats["summary"]:
-        typer.echo(line)
-    typer.echo(f"wrote {out}")
+    if is_main_process():
+        for line in stats["summary"]:
+            typer.echo(line)
+        typer.echo(f"wrote {out}")
 
 
 def eval_command(
@@ -141,16 +144,18 @@ def eval_command(
     sampling = _config(SamplingConfig, config, sets)
     if any(x > sampling.n for x in k):
         raise _fail(ValueError(f"--k {max(k)} needs at least that many samples per prompt (--samples)"))
+    from specs.distributed import is_main_process, wait_for_everyone
+
     if benchmark:
         if bench_data is None:
             raise _fail(ValueError("--benchmark needs --data PATH (the benchmark's local file or folder)"))
         from specs.benchmarks import convert
 
-        data = _guard(
-            lambda: convert(
-                benchmark, bench_data, out.parent / f"{out.stem}-{benchmark}-data", limit, instruction=instruction
-            )
-        )
+        folder = out.parent / f"{out.stem}-{benchmark}-data"
+        if is_main_process():  # one rank converts, the others wait and read the result
+            _guard(lambda: convert(benchmark, bench_data, folder, limit, instruction=instruction))
+        wait_for_everyone()
+        data = folder / f"{benchmark}.jsonl"
     elif data is None:
         raise _fail(ValueError("give a canonical DATA file, or --benchmark NAME --data PATH"))
     report = _guard(lambda: evaluate(model, data, sampling, limit=limit))
@@ -168,6 +173,8 @@ def eval_command(
 
         counts = [(p["n"], p["n_correct"]) for p in report["per_prompt"]]
         report["pass_at_k"] = {str(x): mean_pass_at_k(counts, x) for x in sorted(set(k))}
+    if not is_main_process():
+        return
     write_json_atomic(out, report)
     typer.echo(json.dumps({key: report[key] for key in ("accuracy", "format_rate", "n", "pass_at_k") if key in report}))
 

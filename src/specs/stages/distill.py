@@ -37,9 +37,10 @@ class DistillConfig(Strict):
 
 def sample_model(model_path: Path, examples, cfg: DistillConfig, label: str):
     """``cfg.samples`` responses per example from one model (loaded, used, released)."""
-    from specs.generation.hf import SamplingConfig, generate
+    from specs.distributed import sharded_map
+    from specs.generation.hf import SamplingConfig
     from specs.models.loading import load_model, load_processor
-    from specs.stages.evaluate import open_images
+    from specs.stages.evaluate import generate_for
 
     model, processor = load_model(model_path), load_processor(model_path, max_pixels=cfg.max_pixels)
     sampling = SamplingConfig(
@@ -50,8 +51,7 @@ def sample_model(model_path: Path, examples, cfg: DistillConfig, label: str):
         batch_size=cfg.batch_size,
         seed=cfg.seed,
     )
-    prompts = [[{"role": "user", "content": e.question}] for e in examples]
-    return generate(model, processor, prompts, open_images(examples), sampling, progress=f"sample {label}")
+    return sharded_map(lambda shard: generate_for(model, processor, shard, sampling, f"sample {label}"), examples)
 
 
 def _consistency(cfg: DistillConfig, example):
@@ -68,9 +68,14 @@ def _consistency(cfg: DistillConfig, example):
 
 
 def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: DistillConfig) -> dict[str, Any]:
-    """Write the pairs JSONL ``out`` (and ``out`` with ``.stats.json``); return the stats."""
+    """Write the pairs JSONL ``out`` (and ``out`` with ``.stats.json``); return the stats.
+
+    Under ``accelerate launch`` each rank samples its share of the prompts; the pairs are built from the
+    gathered samples (identically on every rank) and written by the main process.
+    """
     from specs.data.jsonl import write_json_atomic
     from specs.data.records import load_examples
+    from specs.distributed import is_main_process, wait_for_everyone
     from specs.pairs import Candidate, DistillStats, Pair, build_pair, pair_record, write_pairs
     from specs.stages.evaluate import grade_sample
 
@@ -101,7 +106,7 @@ def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: Di
         stats.add(result)
         if isinstance(result, Pair):
             rows.append(pair_record(example, result))
-    if rows:
+    if rows and is_main_process():
         write_pairs(out, rows)
     record = {
         **stats.as_dict(),
@@ -111,7 +116,9 @@ def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: Di
         "data": str(data),
         "settings": cfg.model_dump(),
     }
-    write_json_atomic(out.with_suffix(".stats.json"), record)
+    if is_main_process():
+        write_json_atomic(out.with_suffix(".stats.json"), record)
+    wait_for_everyone()
     if not rows:
         raise ValueError(f"{data}: no pairs were built from {stats.prompts} prompts (dropped: {dict(stats.dropped)})")
     return record

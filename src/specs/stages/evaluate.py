@@ -63,20 +63,31 @@ def evaluate(
     max_pixels: int | None = None,
     progress: str | None = "eval",
 ) -> dict[str, Any]:
-    """Generate on (the first ``limit`` records of) ``data_path`` and grade every response."""
+    """Generate on (the first ``limit`` records of) ``data_path`` and grade every response.
+
+    Under ``accelerate launch`` each rank generates for its share of the prompts; every rank returns the
+    whole report (the caller writes it on the main process only).
+    """
     from specs.data.records import load_examples
-    from specs.generation.hf import generate
+    from specs.distributed import sharded_map
     from specs.models.loading import load_model, load_processor
 
     sampling = sampling or SamplingConfig()
     examples = load_examples(data_path)[:limit]
     model, processor = load_model(model_path), load_processor(model_path, max_pixels=max_pixels)
-    prompts = [[{"role": "user", "content": e.question}] for e in examples]
-    samples = generate(model, processor, prompts, open_images(examples), sampling, progress=progress)
+    samples = sharded_map(lambda shard: generate_for(model, processor, shard, sampling, progress), examples)
     report = summarize(examples, samples)
     report.update(model=str(model_path), data=str(data_path), sampling=sampling.model_dump())
     report["samples"] = [[s.text for s in r] for r in samples]
     return report
+
+
+def generate_for(model, processor, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None):
+    """Generate for canonical examples: their question as the user turn, their images attached."""
+    from specs.generation.hf import generate
+
+    prompts = [[{"role": "user", "content": e.question}] for e in examples]
+    return generate(model, processor, prompts, open_images(examples), sampling, progress=progress)
 
 
 def open_images(examples: Sequence[Example]) -> list[list]:

@@ -1,0 +1,43 @@
+"""Multi-process helpers: shard prompts across ranks, gather results in order, let only rank 0 write.
+
+Under ``accelerate launch`` every rank runs the same stage; generation-heavy stages (eval, distill) split their
+prompts, and artifacts are written by the main process alone. In a single process all of this is a no-op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _state():
+    import torch
+    from accelerate import PartialState
+
+    # cpu=True lets `torchrun` ranks on a CPU machine form a gloo group (accelerate's launcher needs mpirun there)
+    return PartialState(cpu=not torch.cuda.is_available())
+
+
+def is_main_process() -> bool:
+    return _state().is_main_process
+
+
+def wait_for_everyone() -> None:
+    _state().wait_for_everyone()
+
+
+def sharded_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
+    """``fn`` over this rank's contiguous share of ``items``; every rank gets all results, in input order."""
+    state = _state()
+    if state.num_processes == 1:
+        return fn(items)
+    from accelerate.utils import gather_object
+
+    with state.split_between_processes(list(range(len(items)))) as mine:
+        local = fn([items[i] for i in mine]) if mine else []
+        tagged = list(zip(mine, local, strict=True))
+    gathered = gather_object(tagged)
+    return [result for _, result in sorted(gathered, key=lambda pair: pair[0])]
