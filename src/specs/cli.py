@@ -17,6 +17,8 @@ from specs.metrics.cli import rbf_command
 from specs.models.cli import tiny_model_command
 from specs.recipe.cli import run_command
 from specs.stages.cli import register as register_stages
+from specs.study.cli import report_command as study_report_command
+from specs.study.cli import study_command
 from specs.toybase.cli import toy_base_command
 from specs.toyworld.cli import app as toyworld_app
 
@@ -36,6 +38,8 @@ app.command("run")(run_command)
 register_stages(app)
 app.command("rbf")(rbf_command)
 app.command("grade")(grade_command)
+app.command("study")(study_command)
+app.command("study-report")(study_report_command)
 
 
 def main() -> None:

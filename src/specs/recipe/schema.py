@@ -64,7 +64,7 @@ class Recipe(Strict):
     final_grpo: GRPOStageConfig = Field(default_factory=GRPOStageConfig)
 
 
-BUILTIN = ("toy", "toy-fast")
+BUILTIN = ("toy", "toy-fast", "study-quick")
 
 
 def builtin_path(name: str) -> Path:

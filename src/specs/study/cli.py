@@ -1,0 +1,60 @@
+"""``specs study``: every arm × seed of the SPECS pipeline, then the paper's claims judged on the spread.
+
+Register with ``app.command("study")(study_command)``; optionally ``app.command("study-report")(report_command)``
+to re-render a report from a ``study.json`` (e.g. after changing the decision rule) without any training.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def study_command(
+    out: Path = typer.Option(..., "--out", help="Study folder (rerunning skips every completed stage)."),
+    preset: str = typer.Option("quick", "--preset", help="quick (CI-sized), full (the real study), or a study YAML."),
+    base_model: Path | None = typer.Option(None, "--base-model", help="Base model folder (unset: toy base)."),
+    sets: list[str] = typer.Option([], "--set", "-s", help="Override a study key: seeds=[0,1,2], overrides.a.b=v …"),
+) -> None:
+    """GRPO only / SFT / DPO / SPECS / coupled pairs → the same final GRPO, over seeds; report.md and report.html."""
+    from specs.config import ConfigError
+    from specs.data.jsonl import DataError
+    from specs.models.loading import ModelLoadError
+    from specs.study.config import load_study
+    from specs.study.report import render_report
+    from specs.study.runner import Study
+
+    try:
+        cfg = load_study(preset, sets, base_model)
+        Study(cfg, out, log=typer.echo).execute()
+    except (ConfigError, DataError, ModelLoadError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+    _summary(render_report(out / "study.json", out), out)
+
+
+def report_command(
+    study_json: Path = typer.Argument(..., exists=True, dir_okay=False, help="A study.json written by specs study."),
+    out: Path = typer.Option(None, "--out", help="Report folder (default: the study.json's folder)."),
+) -> None:
+    """Re-render report.md, report.html and the figures from study.json alone."""
+    from specs.study.report import render_report
+
+    folder = out or study_json.parent
+    _summary(render_report(study_json, folder), folder)
+
+
+def _summary(paths: dict[str, Path], out: Path) -> None:
+    import json
+
+    from specs.study.claims import evaluate_claims
+
+    study = json.loads((out / "study.json").read_text()) if (out / "study.json").is_file() else None
+    if study is not None:
+        for claim in evaluate_claims(study):
+            typer.echo(f"claim {claim.number}: {claim.decision:<12} {claim.title}")
+    typer.echo(f"report: {paths['markdown']} and {paths['html']}")
+
+
+__all__ = ["report_command", "study_command"]

@@ -1,0 +1,64 @@
+"""Sampled measurements of one model: pass@k and the Rollout Branching Factor, both at temperature 1.
+
+Greedy accuracy says what a model does; these say what RL can still find. pass@k (Chen et al.'s unbiased
+estimator) counts how often *some* of k samples is right, the RBF (mean top-p-0.95 nucleus size over generated
+positions, token-weighted, as in ``specs rbf``) how many continuations stay plausible at each step. Both are
+sampled from the full temperature-1 distribution (top_p = 1), with a per-seed sampling seed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+
+def pass_at_k(model: Path, data: Path, n: int, ks: list[int], limit: int | None, max_new_tokens: int,
+              batch_size: int, seed: int) -> dict[str, Any]:
+    """Sample ``n`` responses per ID prompt and return mean pass@k for every k (plus the T=1 accuracy)."""
+    from specs.generation.hf import SamplingConfig
+    from specs.metrics import mean_pass_at_k
+    from specs.stages.evaluate import evaluate
+
+    sampling = SamplingConfig(n=n, temperature=1.0, top_p=1.0, max_new_tokens=max_new_tokens,
+                              batch_size=max(1, batch_size // n), seed=seed)
+    report = evaluate(model, data, sampling, limit=limit, progress=None)
+    counts = [(p["n"], p["n_correct"]) for p in report["per_prompt"]]
+    return {
+        "pass_at_k": {str(k): mean_pass_at_k(counts, k) for k in ks},
+        "n": n,
+        "n_prompts": len(counts),
+        "accuracy_t1": report["accuracy"],
+        "format_rate_t1": report["format_rate"],
+        "sampling": sampling.model_dump(),
+    }
+
+
+def branching(model: Path, data: Path, total: int, prompts: int, max_new_tokens: int, batch_size: int,
+              seed: int) -> dict[str, Any]:
+    """RBF over the first ``total`` of ``ceil(total / P)`` responses per prompt on ``P ≤ prompts`` ID prompts."""
+    from specs.data.records import load_examples
+    from specs.generation.hf import SamplingConfig, generate
+    from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
+    from specs.models.loading import load_model, load_processor
+    from specs.stages.evaluate import open_images
+
+    examples = load_examples(data)[:prompts]
+    per_prompt = math.ceil(total / len(examples))
+    sampling = SamplingConfig(n=per_prompt, temperature=1.0, top_p=1.0, max_new_tokens=max_new_tokens,
+                              batch_size=max(1, batch_size // per_prompt), seed=seed)
+    loaded, processor = load_model(model), load_processor(model)
+    chats = [[{"role": "user", "content": e.question}] for e in examples]
+    results = generate(loaded, processor, chats, open_images(examples), sampling, record_nucleus=True)
+    responses = [s for per in results for s in per][:total]
+    sizes = [s.nucleus_sizes for s in responses]
+    return {
+        "rbf": rollout_branching_factor(sizes),
+        "rbf_per_response": rollout_branching_factor(sizes, per_response=True),
+        "nucleus_p": DEFAULT_TOP_P,
+        "n_responses": len(responses),
+        "n_prompts": len(examples),
+        "n_positions": sum(len(s) for s in sizes),
+        "finished_rate": sum(s.finished for s in responses) / len(responses),
+        "sampling": sampling.model_dump(),
+    }

@@ -1,0 +1,105 @@
+"""Study settings, presets, and how the study wires its Runs (no training here)."""
+
+import pytest
+import yaml
+
+from specs.config import ConfigError
+from specs.recipe.schema import load_recipe
+from specs.study.config import ARMS, PRESETS, load_study, recipe_path
+from specs.study.runner import Study
+
+
+def test_presets_and_overrides(tmp_path):
+    quick = load_study("quick")
+    assert quick.preset == "quick" and quick.recipe == "study-quick" and quick.seeds == [0, 1, 2]
+    assert quick.arms == list(ARMS) and max(quick.pass_k) <= quick.pass_n
+    full = load_study("full", ["seeds=[3,4,5,6]", "overrides.final_grpo.max_steps=50"], base_model=tmp_path)
+    assert full.recipe == "toy" and full.seeds == [3, 4, 5, 6] and full.base_model == tmp_path
+    assert full.overrides == {"final_grpo": {"max_steps": 50}}
+    (tmp_path / "mine.yaml").write_text("recipe: toy-fast\narms: [sft, specs]\nseeds: [1]\n")
+    mine = load_study(str(tmp_path / "mine.yaml"))
+    assert mine.preset == "mine" and mine.arms == ["sft", "specs"]
+    assert set(PRESETS) == {"quick", "full"}
+
+
+@pytest.mark.parametrize(
+    ("sets", "message"),
+    [
+        (["pass_k=[1,16]"], "key 'pass_k': Value error, must be in 1..pass_n=4"),
+        (["seeds=[1,1]"], "key 'seeds': Value error, must be a non-empty list of distinct values"),
+        (["pass_n=2"], "key 'pass_k': Value error, must be in 1..pass_n=2, got [1, 2, 4]"),
+        (["arms=[specs,nope]"], "key 'arms.1'"),
+        (["gf_evry=3"], "key 'gf_evry': unknown key"),
+    ],
+)
+def test_bad_settings_are_one_line(sets, message):
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace(".", r"\.")):
+        load_study("quick", sets)
+
+
+def test_unknown_preset():
+    with pytest.raises(ConfigError, match="not a preset"):
+        load_study("medium")
+
+
+def test_the_quick_recipe_is_a_valid_builtin():
+    assert recipe_path("study-quick").name == "study-quick.yaml" and recipe_path("toy").name == "toy.yaml"
+    recipe = load_recipe(recipe_path("study-quick"))
+    assert recipe.name == "study-quick" and recipe.cold_start.dpo.logging_steps == 1
+    with pytest.raises(ConfigError, match="neither a built-in recipe nor a file"):
+        recipe_path("no-such-recipe")
+
+
+@pytest.fixture
+def study(tmp_path):
+    base = tmp_path / "base"
+    base.mkdir()
+    cfg = load_study("quick", ["overrides.final_grpo.max_steps=7"], base_model=base)
+    s = Study(cfg, tmp_path / "study", log=lambda _: None)
+    for split in ("train", "id-test", "ood-test"):  # the world's data, as its data stage would leave it
+        s.world().data(split).parent.mkdir(parents=True, exist_ok=True)
+        s.world().data(split).write_text("")
+    return s
+
+
+def test_trunks_and_branches_share_the_world_and_differ_only_where_they_should(study):
+    world, trunk = study.world(), study.trunk(2)
+    assert [s.name for s in study.world_stages(world)] == ["data", "eval_base"]  # the given base is not built
+    assert trunk.model("base") == study.cfg.base_model and trunk.data("train") == world.data("train")
+    r = trunk.recipe
+    assert (r.grpo_zero.seed, r.distill.seed, r.cold_start.dpo.seed, r.cold_start.sft.seed, r.final_grpo.seed) == (
+        2, 2, 2, 2, 2)
+    assert r.eval.limit == study.cfg.limits.eval and r.final_grpo.max_steps == 7
+    assert [s.name for s in study.trunk_stages(trunk, 2)] == [
+        "grpo_zero", "eval_grpo_zero", "distill", "distill_coupled", "measure_base"]
+    finals = set()
+    for arm, spec in ARMS.items():
+        branch = study.branch(2, arm)
+        assert branch.root == study.root / "seed-2" / arm and branch.model("base") == study.cfg.base_model
+        cold = branch.recipe.cold_start
+        assert cold.method == spec.method
+        if spec.sft_weight is not None:
+            assert cold.dpo.sft_weight == spec.sft_weight
+        assert cold.dpo.gf_every == cold.sft.gf_every == study.cfg.gf_every and cold.dpo.gf_select == "last"
+        finals.add(yaml.safe_dump(branch.recipe.final_grpo.model_dump()))
+        names = [s.name for s in study.branch_stages(branch, trunk, 2, arm)]
+        tail = ["final_grpo", "eval_final", "measure_final"]
+        assert names == (tail if arm == "grpo_only" else
+                         ["pairs", "cold_start", "eval_cold_start", "measure_cold_start", *tail])
+    assert len(finals) == 1  # the same final-GRPO budget in every arm
+
+
+def test_only_the_pairs_the_arms_need_are_distilled(tmp_path, study):
+    study.cfg.arms = ["grpo_only"]
+    assert [s.name for s in study.trunk_stages(study.trunk(0), 0)] == ["measure_base"]
+    study.cfg.arms = ["sft", "specs"]
+    assert "distill_coupled" not in [s.name for s in study.trunk_stages(study.trunk(0), 0)]
+
+
+def test_a_study_folder_refuses_other_settings(study):
+    study.claim()
+    study.cfg.threads = 2
+    study.claim()  # threads change speed, not results
+    study.cfg.pass_n = 8
+    with pytest.raises(ConfigError, match="different study settings"):
+        study.claim()
