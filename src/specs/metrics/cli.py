@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from specs.metrics.branching import DEFAULT_TOP_P, rollout_branching_factor
+from specs.metrics.branching import DEFAULT_TOP_P
 
 
 def rbf_command(
@@ -29,35 +29,19 @@ def rbf_command(
     """
     from specs.data.jsonl import DataError, write_json_atomic
     from specs.data.records import load_examples
-    from specs.generation.hf import SamplingConfig, generate
-    from specs.models.loading import ModelLoadError, load_model, load_processor
-    from specs.stages.evaluate import open_images
+    from specs.generation.hf import SamplingConfig
+    from specs.models.loading import ModelLoadError
+    from specs.stages.evaluate import branching_report
 
     sampling = SamplingConfig(n=samples, temperature=temperature, top_p=1.0, max_new_tokens=max_new_tokens, seed=seed)
     try:
         examples = load_examples(data)[:limit]
         if not examples:
             raise ValueError(f"{data}: no records")
-        loaded, processor = load_model(model), load_processor(model)
+        report = {**branching_report(model, examples, sampling), "model": str(model), "data": str(data)}
     except (DataError, ModelLoadError, ValueError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
-    prompts = [[{"role": "user", "content": e.question}] for e in examples]
-    results = generate(loaded, processor, prompts, open_images(examples), sampling, record_nucleus=True)
-    responses = [s for per_prompt in results for s in per_prompt]
-    sizes = [s.nucleus_sizes for s in responses]
-    report = {
-        "rbf": rollout_branching_factor(sizes),
-        "rbf_per_response": rollout_branching_factor(sizes, per_response=True),
-        "nucleus_p": DEFAULT_TOP_P,
-        "n_prompts": len(examples),
-        "n_responses": len(responses),
-        "n_positions": sum(len(s) for s in sizes),
-        "finished_rate": sum(s.finished for s in responses) / len(responses),
-        "model": str(model),
-        "data": str(data),
-        "sampling": sampling.model_dump(),
-    }
     typer.echo(f"RBF (top-p {DEFAULT_TOP_P}, token-weighted): {report['rbf']:.4f}")
     typer.echo(f"RBF (mean of per-response means): {report['rbf_per_response']:.4f}")
     typer.echo(

@@ -82,12 +82,41 @@ def evaluate(
     return report
 
 
-def generate_for(model, processor, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None):
+def generate_for(
+    model, processor, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None,
+    record_nucleus: bool = False,
+):
     """Generate for canonical examples: their question as the user turn, their images attached."""
     from specs.generation.hf import generate
 
     prompts = [[{"role": "user", "content": e.question}] for e in examples]
-    return generate(model, processor, prompts, open_images(examples), sampling, progress=progress)
+    return generate(model, processor, prompts, open_images(examples), sampling, record_nucleus=record_nucleus,
+                    progress=progress)
+
+
+def branching_report(model_path: str | Path, examples: Sequence[Example], sampling: SamplingConfig,
+                     max_responses: int | None = None) -> dict[str, Any]:
+    """The Rollout Branching Factor of a model: top-p 0.95 nucleus sizes over sampled responses (``specs rbf``).
+
+    Token-weighted over all generated positions (and, as ``rbf_per_response``, the mean of per-response means).
+    """
+    from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
+    from specs.models.loading import load_model, load_processor
+
+    model, processor = load_model(model_path), load_processor(model_path)
+    results = generate_for(model, processor, examples, sampling, progress=None, record_nucleus=True)
+    responses = [s for per_prompt in results for s in per_prompt][:max_responses]
+    sizes = [s.nucleus_sizes for s in responses]
+    return {
+        "rbf": rollout_branching_factor(sizes),
+        "rbf_per_response": rollout_branching_factor(sizes, per_response=True),
+        "nucleus_p": DEFAULT_TOP_P,
+        "n_prompts": len(examples),
+        "n_responses": len(responses),
+        "n_positions": sum(len(s) for s in sizes),
+        "finished_rate": sum(s.finished for s in responses) / len(responses),
+        "sampling": sampling.model_dump(),
+    }
 
 
 def open_images(examples: Sequence[Example]) -> list[list]:

@@ -38,27 +38,11 @@ def branching(model: Path, data: Path, total: int, prompts: int, max_new_tokens:
               seed: int) -> dict[str, Any]:
     """RBF over the first ``total`` of ``ceil(total / P)`` responses per prompt on ``P ≤ prompts`` ID prompts."""
     from specs.data.records import load_examples
-    from specs.generation.hf import SamplingConfig, generate
-    from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
-    from specs.models.loading import load_model, load_processor
-    from specs.stages.evaluate import open_images
+    from specs.generation.hf import SamplingConfig
+    from specs.stages.evaluate import branching_report
 
     examples = load_examples(data)[:prompts]
     per_prompt = math.ceil(total / len(examples))
     sampling = SamplingConfig(n=per_prompt, temperature=1.0, top_p=1.0, max_new_tokens=max_new_tokens,
                               batch_size=max(1, batch_size // per_prompt), seed=seed)
-    loaded, processor = load_model(model), load_processor(model)
-    chats = [[{"role": "user", "content": e.question}] for e in examples]
-    results = generate(loaded, processor, chats, open_images(examples), sampling, record_nucleus=True)
-    responses = [s for per in results for s in per][:total]
-    sizes = [s.nucleus_sizes for s in responses]
-    return {
-        "rbf": rollout_branching_factor(sizes),
-        "rbf_per_response": rollout_branching_factor(sizes, per_response=True),
-        "nucleus_p": DEFAULT_TOP_P,
-        "n_responses": len(responses),
-        "n_prompts": len(examples),
-        "n_positions": sum(len(s) for s in sizes),
-        "finished_rate": sum(s.finished for s in responses) / len(responses),
-        "sampling": sampling.model_dump(),
-    }
+    return branching_report(model, examples, sampling, max_responses=total)
