@@ -1,7 +1,6 @@
-import datasets
 import pytest
 import torch
-from stages_helpers import changed_parameters
+from stages_helpers import changed_parameters, dataset, toy_pair_rows
 
 from specs.models.loading import load_model
 from specs.stages.dpo import DPOStageConfig, dpo_args, dpo_trainer
@@ -10,23 +9,7 @@ from specs.stages.sft import SFTStageConfig, train_sft
 
 @pytest.fixture(scope="module")
 def pair_rows(toy_world):
-    from specs.data.records import load_examples
-
-    examples = load_examples(toy_world["train"])[:8]
-    rows = {"prompt": [], "chosen": [], "rejected": [], "completion": [], "images": []}
-    for e in examples:
-        good = f"<think>{e.meta['solution']}</think>\n<answer>{e.answer}</answer>"
-        rows["prompt"].append([{"role": "user", "content": e.question}])
-        rows["chosen"].append([{"role": "assistant", "content": good}])
-        rows["completion"].append([{"role": "assistant", "content": good}])
-        rows["rejected"].append([{"role": "assistant", "content": f"{e.meta['solution']} Answer: {e.answer}"}])
-        rows["images"].append([str(p) for p in e.images])
-    return rows
-
-
-def dataset(rows, keys):
-    ds = datasets.Dataset.from_dict({k: rows[k] for k in keys})
-    return ds.cast_column("images", datasets.List(datasets.Image()))
+    return toy_pair_rows(toy_world["train"])
 
 
 def test_dpo_reference_is_the_base_and_weights_change(toy_base, pair_rows, tmp_path):

@@ -1,24 +1,10 @@
 import json
 
-import datasets
 import pytest
+from stages_helpers import dataset, toy_pair_rows
 
 from specs.stages.dpo import DPOStageConfig, train_dpo
 from specs.stages.gf_tracking import CURVE, gf_outputs
-
-
-def pairs(toy_world):
-    from specs.data.records import load_examples
-
-    rows = {"prompt": [], "chosen": [], "rejected": [], "images": []}
-    for e in load_examples(toy_world["train"])[:8]:
-        rows["prompt"].append([{"role": "user", "content": e.question}])
-        rows["chosen"].append(
-            [{"role": "assistant", "content": f"<think>{e.meta['solution']}</think><answer>{e.answer}</answer>"}]
-        )
-        rows["rejected"].append([{"role": "assistant", "content": f"{e.meta['solution']} Answer: {e.answer}"}])
-        rows["images"].append([str(p) for p in e.images])
-    return datasets.Dataset.from_dict(rows).cast_column("images", datasets.List(datasets.Image()))
 
 
 def test_gf_curve_is_recorded_and_the_best_checkpoint_handed_on(toy_base, toy_world, tmp_path):
@@ -26,7 +12,8 @@ def test_gf_curve_is_recorded_and_the_best_checkpoint_handed_on(toy_base, toy_wo
     out = tmp_path / "cold_start"
     callbacks, last = gf_outputs(cfg, toy_base, toy_world["id-test"], toy_world["ood-test"], out)
     assert last == tmp_path / "cold_start-last"
-    train_dpo(toy_base, pairs(toy_world), last, cfg, callbacks)
+    pairs = dataset(toy_pair_rows(toy_world["train"]), ["prompt", "chosen", "rejected", "images"])
+    train_dpo(toy_base, pairs, last, cfg, callbacks)
     curve = json.loads((tmp_path / "cold_start-gf" / CURVE).read_text())
     assert [p["step"] for p in curve["points"]] == [0, 1, 2]
     assert curve["n_id"] == 8 and curve["n_ood"] == 8

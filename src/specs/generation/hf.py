@@ -8,7 +8,7 @@ a sampled ``<|image_pad|>`` breaks the next forward pass.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from pydantic import Field
 
@@ -157,9 +157,4 @@ def _eos_ids(model, tokenizer) -> list[int]:
     return ids
 
 
-def settings_record(sampling: SamplingConfig) -> dict:
-    """The sampling settings as a plain dict, for result files."""
-    return sampling.model_dump()
-
-
-__all__ = ["Sample", "SamplingConfig", "asdict", "generate", "render_prompts", "settings_record"]
+__all__ = ["Sample", "SamplingConfig", "generate", "render_prompts", "vision_token_ids"]
