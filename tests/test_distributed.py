@@ -1,4 +1,5 @@
-"""The stages under two ranks (``torchrun``, gloo on CPU): sharded generation, one writer, one DDP group."""
+"""The whole recipe under ``accelerate launch`` with two CPU processes (gloo): one DDP group for the trainers,
+sharded generation for eval and distill, and one writer for every artifact."""
 
 import json
 import math
@@ -13,111 +14,73 @@ import pytest
 from specs.grading.formatcheck import format_ok
 
 pytestmark = pytest.mark.slow
+DDP_CONFIG = Path(__file__).parents[1] / "configs" / "accelerate" / "ddp.yaml"
 
 
-def torchrun(*args: str) -> str:
+def accelerate_launch(*args: str) -> str:
+    """``accelerate launch`` with our shipped DDP config, 2 processes; on a CPU machine the ranks use gloo."""
     with socket.socket() as sock:  # a free loopback port for the rendezvous
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--nproc_per_node",
-        "2",
-        "--master_addr",
-        "127.0.0.1",
-        "--master_port",
-        str(port),
-        "-m",
-        "specs",
-        *args,
+        sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(DDP_CONFIG),
+        "--num_processes", "2", "--mixed_precision", "no", "--main_process_port", str(port), "-m", "specs", *args,
     ]
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
 
 @pytest.fixture(scope="module")
-def pairs(toy_base, toy_world, tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist") / "pairs.jsonl"
-    stdout = torchrun(
-        "distill",
-        "--chosen-model",
-        str(toy_base),
-        "--base-model",
-        str(toy_base),
-        "--data",
-        str(toy_world["train"]),
-        "--out",
-        str(out),
-        "-s",
-        "samples=4",
-        "-s",
-        "max_new_tokens=40",
-    )
-    assert stdout.count("prompts tried: 64") == 1, "only the main rank reports"
-    return out
+def launched(toy_base, tmp_path_factory):
+    out = tmp_path_factory.mktemp("launched") / "run"
+    stdout = accelerate_launch("run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}")
+    return out, stdout
 
 
-def test_sharded_distill_writes_one_consistent_pairs_file(pairs):
-    rows = [json.loads(line) for line in pairs.read_text().splitlines()]
-    stats = json.loads(pairs.with_suffix(".stats.json").read_text())
+def test_every_stage_finishes_and_only_the_main_rank_reports(launched):
+    out, stdout = launched
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [s["status"] for s in manifest["stages"].values()] == ["done"] * 9
+    assert stdout.count("prompts tried: 64") == 1 and stdout.count("OOD format") == 1
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "data", "evals", "manifest.json", "models", "pairs.jsonl", "pairs.stats.json", "recipe.yaml", "summary.json"
+    ]
+
+
+def test_sharded_distill_writes_one_consistent_pairs_file(launched):
+    out, _ = launched
+    rows = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
+    stats = json.loads((out / "pairs.stats.json").read_text())
     assert stats["prompts"] == 64 and stats["pairs"] == len(rows) > 0
     assert all(format_ok(r["chosen"]) and not format_ok(r["rejected"]) for r in rows)
     assert len({r["id"] for r in rows}) == len(rows)
 
 
-def test_dpo_and_grpo_train_as_one_group(pairs, toy_base, toy_world, tmp_path):
-    n_pairs = len(pairs.read_text().splitlines())
-    torchrun(
-        "dpo",
-        "--model",
-        str(toy_base),
-        "--pairs",
-        str(pairs),
-        "--out",
-        str(tmp_path / "dpo"),
-        "-s",
-        "max_steps=2",
-        "-s",
-        "batch_size=2",
-    )
-    log = json.loads((tmp_path / "dpo" / "trainer_log.json").read_text())[-1]
-    assert log["epoch"] == pytest.approx(2 / math.ceil(n_pairs / (2 * 2)))  # 2 steps of 2 pairs × 2 ranks
-    torchrun(
-        "grpo",
-        "--model",
-        str(toy_base),
-        "--data",
-        str(toy_world["train"]),
-        "--out",
-        str(tmp_path / "grpo"),
-        "-s",
-        "max_steps=2",
-        "-s",
-        "batch_size=8",
-        "-s",
-        "num_generations=4",
-        "-s",
-        "max_completion_length=24",
-    )
-    log = json.loads((tmp_path / "grpo" / "trainer_log.json").read_text())[-1]
-    assert log["epoch"] == pytest.approx(2 / (64 / (2 * 2)))  # 2 steps of 2 prompts per rank × 2 ranks
-    assert (tmp_path / "grpo" / "model.safetensors").is_file()
+def test_trainers_run_as_one_group(launched):
+    out, _ = launched
+    n_pairs = len((out / "pairs.jsonl").read_text().splitlines())
+    dpo = json.loads((out / "models" / "cold_start" / "trainer_log.json").read_text())[-1]
+    assert dpo["epoch"] == pytest.approx(3 / math.ceil(n_pairs / (8 * 2)))  # 3 steps of 8 pairs × 2 ranks
+    for name in ("grpo_zero", "final"):
+        log = json.loads((out / "models" / name / "trainer_log.json").read_text())[-1]
+        assert log["epoch"] == pytest.approx(3 / (64 / (2 * 2)))  # 3 steps of 2 prompts per rank × 2 ranks
 
 
-def test_sharded_eval_gathers_every_prompt(toy_base, toy_world, tmp_path):
-    out = tmp_path / "r.json"
-    stdout = torchrun("eval", str(toy_base), str(toy_world["id-test"]), "--out", str(out))
-    assert stdout.count('"accuracy"') == 1
-    report = json.loads(out.read_text())
-    assert report["n"] == 32 and [p["id"] for p in report["per_prompt"]] == [f"id-test-{i:06d}" for i in range(32)]
-    single = Path(tmp_path / "single.json")
+def test_sharded_eval_equals_one_process(launched, toy_base, tmp_path):
+    out, _ = launched
+    launched_eval = json.loads((out / "evals" / "base.json").read_text())["id-test"]
+    assert [p["id"] for p in launched_eval["per_prompt"]] == [f"id-test-{i:06d}" for i in range(32)]
+    single = tmp_path / "single.json"
     subprocess.run(
-        [sys.executable, "-m", "specs", "eval", str(toy_base), str(toy_world["id-test"]), "--out", str(single)],
-        check=True,
-        capture_output=True,
+        [sys.executable, "-m", "specs", "eval", str(toy_base), str(out / "data" / "id-test.jsonl"), "--out",
+         str(single), "-s", "max_new_tokens=40", "-s", "batch_size=64"],
+        check=True, capture_output=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
-    assert json.loads(single.read_text())["samples"] == report["samples"]  # greedy: sharding changes nothing
+    assert json.loads(single.read_text())["samples"] == launched_eval["samples"]  # greedy: sharding changes nothing
+
+
+def test_the_toy_base_is_not_built_under_several_processes(tmp_path):
+    with pytest.raises(AssertionError, match="the toy base is built in one process"):
+        accelerate_launch("run", "toy-fast", "--out", str(tmp_path / "run"))

@@ -21,6 +21,18 @@ def _state():
     return PartialState(cpu=not torch.cuda.is_available())
 
 
+def num_processes() -> int:
+    return _state().num_processes
+
+
+def process_index() -> int:
+    return _state().process_index
+
+
+def local_rank() -> int:
+    return _state().local_process_index
+
+
 def is_main_process() -> bool:
     return _state().is_main_process
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import Field
 
@@ -24,6 +25,7 @@ class SamplingConfig(Strict):
     max_new_tokens: int = Field(64, ge=1, description="Generation budget per response.")
     batch_size: int = Field(32, ge=1, description="Prompts per generate() call.")
     seed: int = Field(0, description="Sampling seed.")
+    backend: Literal["hf", "vllm"] = Field("hf", description="hf (transformers generate) or vllm (GPU extra).")
 
 
 @dataclass
@@ -101,7 +103,7 @@ def generate(
     from transformers import LogitsProcessorList
 
     tokenizer = getattr(processor, "tokenizer", processor)
-    eos_ids = _eos_ids(model, tokenizer)
+    eos_ids = stop_token_ids(model.generation_config, tokenizer)
     suppress = vision_token_ids(model.config)
     greedy = sampling.temperature == 0
     torch.manual_seed(sampling.seed)
@@ -149,12 +151,13 @@ def generate(
     return results
 
 
-def _eos_ids(model, tokenizer) -> list[int]:
-    eos = model.generation_config.eos_token_id
+def stop_token_ids(generation_config, tokenizer) -> list[int]:
+    """The model's end tokens (generation config) plus the tokenizer's eos: where a response ends."""
+    eos = generation_config.eos_token_id
     ids = eos if isinstance(eos, list) else [eos] if eos is not None else []
     if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in ids:
         ids.append(tokenizer.eos_token_id)
     return ids
 
 
-__all__ = ["Sample", "SamplingConfig", "generate", "render_prompts", "vision_token_ids"]
+__all__ = ["Sample", "SamplingConfig", "generate", "render_prompts", "stop_token_ids", "vision_token_ids"]

@@ -77,6 +77,14 @@ def cap_pixels(processor, max_pixels: int) -> None:
         image_processor.max_pixels = max_pixels
 
 
+def load_config(path: str | Path):
+    """The folder's ``PretrainedConfig`` alone (no weights)."""
+    from transformers import AutoConfig
+
+    _model_type(Path(path))
+    return AutoConfig.from_pretrained(path)
+
+
 def load_model(path: str | Path, dtype: str = "auto", **kwargs):
     """``AutoModelForImageTextToText`` for vision models, ``AutoModelForCausalLM`` for text-only ones."""
     from transformers import AutoModelForCausalLM, AutoModelForImageTextToText

@@ -26,5 +26,9 @@ def run_command(
     except (ConfigError, DataError, ModelLoadError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
+    from specs.distributed import is_main_process
+
+    if not is_main_process():
+        return
     typer.echo("\n" + table(rows))
     typer.echo(f"\nrun directory: {out} (manifest.json, summary.json, evals/, models/)")

@@ -21,12 +21,20 @@ def _make_data(run: Run) -> None:
 
 
 def _make_base(run: Run) -> None:
+    from specs.config import ConfigError
+    from specs.distributed import num_processes
     from specs.toybase.pretrain import build_toy_base
 
+    if num_processes() > 1:  # a DDP build would train a different model than the cached single-process one
+        raise ConfigError(
+            "the toy base is built in one process: run `specs toy-base --out DIR` first, then launch with "
+            "--set base_model=DIR"
+        )
     build_toy_base(run.model("base"), run.recipe.toy_base)
 
 
 def _eval(run: Run, name: str) -> None:
+    from specs.distributed import is_main_process
     from specs.stages.evaluate import evaluate
 
     spec = run.recipe.eval
@@ -36,7 +44,8 @@ def _eval(run: Run, name: str) -> None:
             run.model(name), run.data(split), spec.sampling, limit=spec.limit, progress=f"eval {name}/{split}"
         )
         result[split] = report
-    write_json_atomic(run.evals / f"{name}.json", result)
+    if is_main_process():
+        write_json_atomic(run.evals / f"{name}.json", result)
 
 
 def _grpo(run: Run, start: str, out: str, which: str) -> None:
@@ -78,7 +87,7 @@ def stages(run: Run) -> list[Stage]:
     cold = run.recipe.cold_start.method != "none"
     final_start = "cold_start" if cold else "base"
     plan = [
-        Stage("data", [run.data(s) for s in SPLITS], lambda: _make_data(run)),
+        Stage("data", [run.data(s) for s in SPLITS], lambda: _make_data(run), main_only=True),
         Stage("base", [run.model("base") / "config.json"], lambda: _make_base(run)),
         Stage("eval_base", [run.evals / "base.json"], lambda: _eval(run, "base")),
         Stage("grpo_zero", [run.model("grpo_zero")], lambda: _grpo(run, "base", "grpo_zero", "grpo_zero")),
@@ -128,7 +137,10 @@ def table(rows: dict[str, dict[str, float]]) -> str:
 
 def run_recipe(run: Run) -> dict[str, Any]:
     """Execute every stage, then write ``summary.json`` and return the summary rows."""
+    from specs.distributed import is_main_process
+
     run.execute(stages(run))
     rows = summary(run)
-    write_json_atomic(run.root / "summary.json", rows)
+    if is_main_process():
+        write_json_atomic(run.root / "summary.json", rows)
     return rows

@@ -2,6 +2,10 @@
 
 Data flows one way: recipe → stage → artifact on disk → next stage. A stage already marked done (with its
 outputs present) is skipped on rerun; a run directory made by a different recipe is refused.
+
+Under ``accelerate launch`` every rank walks the same stages in lockstep (a barrier after each): trainers form
+one process group, eval and distill shard their prompts, and only the main process writes the recipe, the
+manifest and the logs. ``main_only`` stages (making data) run on the main process while the others wait.
 """
 
 from __future__ import annotations
@@ -26,13 +30,17 @@ class Stage:
     name: str
     outputs: list[Path]
     run: Callable[[], Any]
+    main_only: bool = False
 
 
 class Run:
     """A run directory: resolved recipe, manifest, data, models, evals."""
 
     def __init__(self, recipe: Recipe, root: Path, log: Callable[[str], None] = print):
-        self.recipe, self.root, self.log = recipe, Path(root), log
+        from specs.distributed import is_main_process
+
+        self.recipe, self.root = recipe, Path(root)
+        self.log = log if is_main_process() else (lambda _msg: None)  # one voice under accelerate launch
         self.manifest_path = self.root / "manifest.json"
         self.data_dir, self.models, self.evals = self.root / "data", self.root / "models", self.root / "evals"
 
@@ -47,8 +55,11 @@ class Run:
         return self.models / name
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
-    def claim(self) -> dict[str, Any]:
-        """Create the run dir, or reopen it if it was made by the same recipe; refuse a different recipe."""
+    def claim(self, write: bool = True) -> dict[str, Any]:
+        """Create the run dir, or reopen it if it was made by the same recipe; refuse a different recipe.
+
+        ``write=False`` (ranks other than the main one) only checks and reads.
+        """
         import json
 
         resolved = yaml.safe_dump(self.recipe.model_dump(mode="json"), sort_keys=False)
@@ -62,33 +73,47 @@ class Run:
                     "use a new --out, or delete the folder to start over"
                 )
             return json.loads(self.manifest_path.read_text()) if self.manifest_path.is_file() else {"stages": {}}
-        self.root.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(recipe_file, resolved)
+        if write:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(recipe_file, resolved)
         return {"stages": {}}
 
     def execute(self, stages: list[Stage]) -> dict[str, Any]:
-        manifest = self.claim()
+        from specs.distributed import is_main_process, wait_for_everyone
+
+        main = is_main_process()
+        manifest = self.claim(write=main)
+        wait_for_everyone()
         manifest["recipe"] = str(self.root / "recipe.yaml")
+        # decided once, before anything runs, so every rank makes the same decisions
+        done = {s.name for s in stages if self._done(manifest, s)}
+        save = (lambda: write_json_atomic(self.manifest_path, manifest)) if main else (lambda: None)
         for stage in stages:
-            entry = manifest["stages"].get(stage.name, {})
-            if entry.get("status") == "done" and all(p.exists() for p in stage.outputs):
+            if stage.name in done:
                 self.log(f"[{stage.name}] done already, skipped")
                 continue
             self.log(f"[{stage.name}] running")
             entry = {"status": "running", "outputs": [str(p) for p in stage.outputs], "started": _now()}
             manifest["stages"][stage.name] = entry
-            write_json_atomic(self.manifest_path, manifest)
+            save()
             started = time.perf_counter()
             try:
-                stage.run()
+                if main or not stage.main_only:
+                    stage.run()
             except BaseException as exc:
                 entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", finished=_now())
-                write_json_atomic(self.manifest_path, manifest)
+                save()
                 raise
+            wait_for_everyone()
             entry.update(status="done", seconds=round(time.perf_counter() - started, 1), finished=_now())
-            write_json_atomic(self.manifest_path, manifest)
+            save()
             self.log(f"[{stage.name}] done in {entry['seconds']} s")
         return manifest
+
+    @staticmethod
+    def _done(manifest: dict[str, Any], stage: Stage) -> bool:
+        entry = manifest["stages"].get(stage.name, {})
+        return entry.get("status") == "done" and all(p.exists() for p in stage.outputs)
 
 
 def _now() -> str:

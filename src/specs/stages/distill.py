@@ -33,16 +33,14 @@ class DistillConfig(Strict):
     judge_model: str | None = Field(None, description="Model name for the judge endpoint.")
     limit: int | None = Field(None, ge=1, description="Use only the first n prompts.")
     max_pixels: int | None = Field(None, gt=0, description="Cap on image pixels.")
+    backend: Literal["hf", "vllm"] = Field("hf", description="Sampler: hf (transformers) or vllm (GPU extra).")
 
 
 def sample_model(model_path: Path, examples, cfg: DistillConfig, label: str):
     """``cfg.samples`` responses per example from one model (loaded, used, released)."""
-    from specs.distributed import sharded_map
     from specs.generation.hf import SamplingConfig
-    from specs.models.loading import load_model, load_processor
-    from specs.stages.evaluate import generate_for
+    from specs.stages.evaluate import sample_examples
 
-    model, processor = load_model(model_path), load_processor(model_path, max_pixels=cfg.max_pixels)
     sampling = SamplingConfig(
         n=cfg.samples,
         temperature=cfg.temperature,
@@ -50,8 +48,9 @@ def sample_model(model_path: Path, examples, cfg: DistillConfig, label: str):
         max_new_tokens=cfg.max_new_tokens,
         batch_size=cfg.batch_size,
         seed=cfg.seed,
+        backend=cfg.backend,
     )
-    return sharded_map(lambda shard: generate_for(model, processor, shard, sampling, f"sample {label}"), examples)
+    return sample_examples(model_path, examples, sampling, cfg.max_pixels, f"sample {label}")
 
 
 def _consistency(cfg: DistillConfig, example):

@@ -42,13 +42,14 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, callb
 
     from specs.models.loading import load_model
 
+    args = dpo_args(cfg, out)  # before the models: ZeRO-3 loads them sharded only once its config exists
     model, processor = load_for_training(model_path, cfg)
     peft = peft_config(cfg)
     ref_model = None if peft is not None else load_model(model_path)
     return DPOTrainer(
         model=model,
         ref_model=ref_model,
-        args=dpo_args(cfg, out),
+        args=args,
         train_dataset=dataset,
         processing_class=processor,
         peft_config=peft,

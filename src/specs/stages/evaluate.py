@@ -69,29 +69,63 @@ def evaluate(
     whole report (the caller writes it on the main process only).
     """
     from specs.data.records import load_examples
-    from specs.distributed import sharded_map
-    from specs.models.loading import load_model, load_processor
 
     sampling = sampling or SamplingConfig()
     examples = load_examples(data_path)[:limit]
-    model, processor = load_model(model_path), load_processor(model_path, max_pixels=max_pixels)
-    samples = sharded_map(lambda shard: generate_for(model, processor, shard, sampling, progress), examples)
+    samples = sample_examples(model_path, examples, sampling, max_pixels, progress)
     report = summarize(examples, samples)
     report.update(model=str(model_path), data=str(data_path), sampling=sampling.model_dump())
     report["samples"] = [[s.text for s in r] for r in samples]
     return report
 
 
+def sample_examples(
+    model_path: str | Path, examples: Sequence[Example], sampling: SamplingConfig, max_pixels: int | None = None,
+    progress: str | None = None,
+) -> list[list[Sample]]:
+    """Load ``model_path`` on ``sampling.backend`` and generate for ``examples``, sharded across ranks."""
+    from specs.distributed import sharded_map
+    from specs.models.loading import load_model, load_processor
+
+    processor = load_processor(model_path, max_pixels=max_pixels)
+    if sampling.backend == "hf":
+        model = load_model(model_path)
+        return sharded_map(lambda shard: generate_for(model, processor, shard, sampling, progress), examples)
+
+    from transformers import GenerationConfig
+
+    from specs.generation.hf import stop_token_ids, vision_token_ids
+    from specs.generation.vllm_engine import VLLMEngine
+    from specs.models.loading import load_config
+
+    config = load_config(model_path)
+    stops = stop_token_ids(GenerationConfig.from_model_config(config), getattr(processor, "tokenizer", processor))
+    engine = VLLMEngine(model_path, sampling.seed, max_pixels)
+    try:
+        return sharded_map(
+            lambda shard: engine.generate(
+                processor, prompts_for(shard), open_images(shard), sampling, stops, vision_token_ids(config)
+            ),
+            examples,
+        )
+    finally:
+        engine.close()
+
+
+def prompts_for(examples: Sequence[Example]) -> list[list[dict]]:
+    """Each example's question as the single user turn."""
+    return [[{"role": "user", "content": e.question}] for e in examples]
+
+
 def generate_for(
     model, processor, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None,
     record_nucleus: bool = False,
 ):
-    """Generate for canonical examples: their question as the user turn, their images attached."""
+    """Generate for canonical examples on the HF backend: their question as the user turn, images attached."""
     from specs.generation.hf import generate
 
-    prompts = [[{"role": "user", "content": e.question}] for e in examples]
-    return generate(model, processor, prompts, open_images(examples), sampling, record_nucleus=record_nucleus,
-                    progress=progress)
+    return generate(model, processor, prompts_for(examples), open_images(examples), sampling,
+                    record_nucleus=record_nucleus, progress=progress)
 
 
 def branching_report(model_path: str | Path, examples: Sequence[Example], sampling: SamplingConfig,
@@ -102,6 +136,9 @@ def branching_report(model_path: str | Path, examples: Sequence[Example], sampli
     """
     from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
     from specs.models.loading import load_model, load_processor
+
+    if sampling.backend != "hf":
+        raise ValueError("the RBF needs full next-token distributions: use backend=hf")
 
     model, processor = load_model(model_path), load_processor(model_path)
     results = generate_for(model, processor, examples, sampling, progress=None, record_nucleus=True)

@@ -39,14 +39,13 @@ class GFCallback(TrainerCallback):
     def _measure(self, model, step: int) -> None:
         from specs.generation.hf import SamplingConfig, generate
         from specs.metrics import gf_curve
-        from specs.stages.evaluate import summarize
+        from specs.stages.evaluate import prompts_for, summarize
 
         was_training = model.training
         sampling = SamplingConfig(max_new_tokens=self.cfg.gf_max_new_tokens, batch_size=64)
         point: dict[str, Any] = {"step": step}
         for name, (examples, images) in self.sets.items():
-            prompts = [[{"role": "user", "content": e.question}] for e in examples]
-            report = summarize(examples, generate(model, self.processor, prompts, images, sampling))
+            report = summarize(examples, generate(model, self.processor, prompts_for(examples), images, sampling))
             point[name] = {"format_rate": report["format_rate"], "accuracy": report["accuracy"]}
         model.train(was_training)
         self.points.append(point)

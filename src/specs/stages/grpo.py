@@ -7,9 +7,11 @@ rollouts per prompt, no KL (beta 0), DAPO-style clip-higher, vision tower frozen
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field
 
+from specs.config import ConfigError
 from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
 
 
@@ -26,6 +28,44 @@ class GRPOStageConfig(TrainCommon):
     max_completion_length: int = Field(1024, ge=1, description="Generation budget per rollout (paper: 10,240).")
     instruction: str | None = Field(None, description="Text appended to every question (e.g. a format request).")
     limit: int | None = Field(None, ge=1, description="Use only the first n prompts of the dataset.")
+    vllm: Literal["off", "colocate", "server"] = Field(
+        "off", description="Rollouts on vLLM (GPU extra): colocate (in the trainer's GPUs) or server (trl vllm-serve)."
+    )
+    vllm_gpu_memory_utilization: float = Field(0.3, gt=0, le=1, description="colocate: GPU share of vLLM.")
+    vllm_server_url: str | None = Field(None, description="server: base URL, e.g. http://10.0.0.2:8000.")
+
+
+def rollout_settings(cfg: GRPOStageConfig, vision_ids: list[int]) -> dict[str, Any]:
+    """TRL's rollout fields: the sampler (HF generate or vLLM) and how vision tokens are kept out of completions.
+
+    HF takes ``suppress_tokens``; vLLM's ``SamplingParams`` takes a ``logit_bias`` (-100 = never sampled).
+
+    >>> rollout_settings(GRPOStageConfig(), [7])["generation_kwargs"]
+    {'suppress_tokens': [7]}
+    >>> s = rollout_settings(GRPOStageConfig(vllm="server", vllm_server_url="http://h:8000"), [7])
+    >>> s["use_vllm"], s["vllm_mode"], s["generation_kwargs"]
+    (True, 'server', {'logit_bias': {7: -100.0}})
+    """
+    if cfg.vllm == "off":
+        return {"generation_kwargs": {"suppress_tokens": vision_ids}}
+    settings: dict[str, Any] = {
+        "use_vllm": True,
+        "vllm_mode": cfg.vllm,
+        "generation_kwargs": {"logit_bias": {t: -100.0 for t in vision_ids}},
+    }
+    if cfg.vllm == "colocate":
+        settings["vllm_gpu_memory_utilization"] = cfg.vllm_gpu_memory_utilization
+    elif cfg.vllm_server_url:
+        settings["vllm_server_base_url"] = cfg.vllm_server_url
+    return settings
+
+
+def require_vllm() -> None:
+    """A one-line error instead of TRL's ImportError deep inside the trainer."""
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is None:
+        raise ConfigError("vllm: the vLLM backend needs the GPU extra: pip install 'specs[vllm]' (see docs/vllm.md)")
 
 
 def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, callbacks=()) -> Path:
@@ -34,10 +74,12 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
 
     from specs.data.loader import load_dataset
     from specs.generation.hf import vision_token_ids
+    from specs.models.loading import load_config
     from specs.rewards import accuracy_reward, format_reward
 
-    model, processor = load_for_training(model_path, cfg)
-    dataset = load_dataset(data_path, instruction=cfg.instruction, limit=cfg.limit)
+    if cfg.vllm != "off":
+        require_vllm()
+    # the TRL config first: under DeepSpeed ZeRO-3 it must exist before the model is loaded (sharded loading)
     args = trl_config(
         GRPOConfig, cfg, out,
         num_generations=cfg.num_generations,
@@ -48,9 +90,11 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
         epsilon_high=cfg.epsilon_high,
         loss_type=cfg.loss_type,
         max_completion_length=cfg.max_completion_length,
-        generation_kwargs={"suppress_tokens": vision_token_ids(model.config)},
         log_completions=False,
+        **rollout_settings(cfg, vision_token_ids(load_config(model_path))),
     )
+    model, processor = load_for_training(model_path, cfg)
+    dataset = load_dataset(data_path, instruction=cfg.instruction, limit=cfg.limit)
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[format_reward, accuracy_reward],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy

@@ -20,8 +20,8 @@ def train_sft(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, callbac
     """Fine-tune ``model_path`` on ``dataset`` (columns ``prompt``, ``completion``, ``images``); save to ``out``."""
     from trl import SFTConfig, SFTTrainer
 
+    args = trl_config(SFTConfig, cfg, out, completion_only_loss=True, max_length=cfg.max_length)  # before the model
     model, processor = load_for_training(model_path, cfg)
-    args = trl_config(SFTConfig, cfg, out, completion_only_loss=True, max_length=cfg.max_length)
     trainer = SFTTrainer(
         model=model,
         args=args,
