@@ -4,7 +4,7 @@ STAMP   := .venv/.installed
 # Keep pip off CUDA torch: the lock pins torch==2.13.0, which pip takes as the CPU build.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test lint bench lock clean
+.PHONY: setup demo test lint bench lock lock-gpu clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,12 @@ lock:
 	  echo "# Regenerate: make lock"; \
 	  $(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/'; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
+
+# The GPU pin set (vLLM + DeepSpeed) resolved by pip without installing it; vLLM has no CPU wheel.
+lock-gpu: setup
+	PIP_CONSTRAINT= $(PY) -m pip install -q --dry-run --ignore-installed --report .gpu-lock.json ".[vllm,deepspeed]"
+	$(PY) scripts/gpu_lock.py .gpu-lock.json > requirements-gpu.lock.new
+	mv requirements-gpu.lock.new requirements-gpu.lock && rm .gpu-lock.json
 
 clean:
 	rm -rf .venv runs .cache .pytest_cache

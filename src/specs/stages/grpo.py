@@ -16,7 +16,9 @@ from specs.stages.common import TrainCommon, load_for_training, peft_config, sav
 
 
 class GRPOStageConfig(TrainCommon):
-    """GRPO knobs. ``batch_size`` counts completions per device step (a multiple of ``num_generations``)."""
+    """GRPO knobs. ``batch_size`` counts completions per device micro-step; TRL needs batch_size × processes ×
+    steps_per_generation to be a multiple of ``num_generations``.
+    """
 
     num_generations: int = Field(8, ge=2, description="Rollouts per prompt (the GRPO group).")
     temperature: float = Field(1.0, gt=0, description="Rollout sampling temperature.")

@@ -1,0 +1,55 @@
+"""The shipped Qwen2.5-VL-7B recipe: the paper's hyperparameters, and TRL accepts every field it sets."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from specs.config import ConfigError
+from specs.recipe.schema import load_recipe
+
+RECIPE = Path(__file__).parents[2] / "recipes" / "qwen2.5-vl-7b.yaml"
+GPUS = 8
+
+
+@pytest.fixture
+def recipe(tmp_path):
+    """The recipe copied into a tree that has the folders and files its relative paths name."""
+    (tmp_path / "recipes").mkdir()
+    shutil.copy(RECIPE, tmp_path / "recipes" / RECIPE.name)
+    (tmp_path / "models" / "Qwen2.5-VL-7B-Instruct").mkdir(parents=True)
+    for rel in ("data/train/train.jsonl", "data/id-test/train.jsonl", "data/mathvista/mathvista.jsonl"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    return load_recipe(tmp_path / "recipes" / RECIPE.name)
+
+
+def test_paper_hyperparameters(recipe):
+    for grpo in (recipe.grpo_zero, recipe.final_grpo):
+        assert (grpo.learning_rate, grpo.num_generations, grpo.beta, grpo.max_completion_length) == (1e-6, 8, 0, 10240)
+        assert grpo.batch_size * grpo.grad_accum * GPUS == 128 and grpo.freeze_vision
+        assert grpo.batch_size * GPUS * grpo.trl["steps_per_generation"] == 128 * 8  # 128 prompts x 8 rollouts
+    assert recipe.final_grpo.max_steps == 800
+    dpo = recipe.cold_start.dpo
+    assert (dpo.learning_rate, dpo.sft_weight, dpo.max_length, dpo.epochs) == (1e-6, 1.0, 16384, 1)
+    assert dpo.batch_size * dpo.grad_accum * GPUS == 64
+    assert recipe.distill.backend == recipe.eval.sampling.backend == "vllm"
+
+
+def test_trl_accepts_the_stage_settings(recipe, tmp_path):
+    from trl import GRPOConfig
+
+    from specs.stages.common import trl_config
+    from specs.stages.dpo import dpo_args
+    from specs.stages.grpo import rollout_settings
+
+    grpo = recipe.final_grpo
+    args = trl_config(GRPOConfig, grpo, tmp_path / "final", **rollout_settings(grpo, [151655]))
+    assert args.use_vllm and args.vllm_mode == "colocate" and args.steps_per_generation == 32
+    assert dpo_args(recipe.cold_start.dpo, tmp_path / "cold").loss_type == ["sigmoid", "sft"]
+
+
+def test_missing_checkpoint_is_named_with_file_line_and_key(tmp_path):
+    shutil.copy(RECIPE, tmp_path / RECIPE.name)
+    with pytest.raises(ConfigError, match=r"qwen2.5-vl-7b.yaml:6: key 'base_model': .*Qwen2.5-VL-7B-Instruct"):
+        load_recipe(tmp_path / RECIPE.name)
