@@ -104,16 +104,17 @@ def _resolve_dtype(dtype: str):
     return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
 
 
-def save_pretrained_atomic(model, processor, out: str | Path) -> Path:
+def save_pretrained_atomic(model, processor, out: str | Path, state_dict: dict | None = None) -> Path:
     """Save model + processor into ``out`` via a sibling temp folder and a rename: never a half-written model.
 
     The processor is recorded under its stock class name, so machines with torchvision load the stock one.
+    ``state_dict`` replaces the model's own tensors (the gathered weights of a sharded model).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
-        model.save_pretrained(tmp)
+        model.save_pretrained(tmp, state_dict=state_dict)
         processor.save_pretrained(tmp)
         proc_cfg = tmp / "processor_config.json"
         stock = _STOCK_PROCESSOR.get(getattr(model.config, "model_type", ""))

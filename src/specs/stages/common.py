@@ -112,15 +112,23 @@ def load_for_training(path: Path, cfg: TrainCommon):
 
 
 def save_trained(trainer, processor, out: Path) -> Path:
-    """Save the trained model as a plain HF folder (LoRA merged) plus the trainer's log, atomically."""
+    """Save the trained model as a plain HF folder (LoRA merged) plus the trainer's log, atomically.
+
+    Every rank calls this: under ZeRO-3 and FSDP each rank holds a shard, and gathering the weights is a
+    collective. The main process alone writes.
+    """
     from specs.models.loading import save_pretrained_atomic
 
-    model = trainer.model
+    accelerator = trainer.accelerator
+    model = accelerator.unwrap_model(trainer.model)
+    state_dict = None
     if hasattr(model, "merge_and_unload"):
-        model = model.merge_and_unload()
+        model = model.merge_and_unload()  # LoRA runs keep whole weights on every rank (DDP, ZeRO-2)
+    else:
+        state_dict = accelerator.get_state_dict(trainer.model_wrapped)
     model.config.use_cache = True  # trainers switch the KV cache off; without it generation is ~10x slower
-    if trainer.accelerator.is_main_process:
-        save_pretrained_atomic(model, processor, out)
+    if accelerator.is_main_process:
+        save_pretrained_atomic(model, processor, out, state_dict=state_dict)
         write_json_atomic(out / "trainer_log.json", trainer.state.log_history)
-    trainer.accelerator.wait_for_everyone()
+    accelerator.wait_for_everyone()
     return out
