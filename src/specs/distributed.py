@@ -33,6 +33,15 @@ def local_rank() -> int:
     return _state().local_process_index
 
 
+def weights_sharded() -> bool:
+    """True under ``accelerate launch`` with DeepSpeed ZeRO-3 or FSDP: no rank holds the whole model."""
+    import os
+
+    zero3 = os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true" and os.environ.get(
+        "ACCELERATE_DEEPSPEED_ZERO_STAGE") == "3"
+    return zero3 or os.environ.get("ACCELERATE_USE_FSDP") == "true"
+
+
 def is_main_process() -> bool:
     return _state().is_main_process
 

@@ -32,3 +32,10 @@ def test_tracking_off_trains_into_out(tmp_path, toy_base):
 def test_tracking_needs_both_sets(tmp_path, toy_base, toy_world):
     with pytest.raises(ValueError, match="needs an ID and an OOD dataset"):
         gf_outputs(DPOStageConfig(gf_every=2), toy_base, toy_world["id-test"], None, tmp_path / "o")
+
+
+def test_gf_tracking_refuses_sharded_weights(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACCELERATE_USE_DEEPSPEED", "true")
+    monkeypatch.setenv("ACCELERATE_DEEPSPEED_ZERO_STAGE", "3")
+    with pytest.raises(ValueError, match="needs whole weights"):
+        gf_outputs(DPOStageConfig(gf_every=5), tmp_path, tmp_path / "id.jsonl", tmp_path / "ood.jsonl", tmp_path / "o")

@@ -98,7 +98,12 @@ def gf_outputs(cfg: GFTracking, model_path: Path, id_data: Path | None, ood_data
         return [], out
     if id_data is None or ood_data is None:
         raise ValueError("GF tracking (gf_every > 0) needs an ID and an OOD dataset")
+    from specs.distributed import weights_sharded
     from specs.models.loading import load_processor
+
+    if weights_sharded():
+        raise ValueError("GF tracking generates on the main process alone, which needs whole weights: "
+                         "use DDP or ZeRO-2, or gf_every=0, under ZeRO-3/FSDP")
 
     last = out.with_name(f"{out.name}-last") if cfg.gf_select == "best" else out
     callback = GFCallback(load_processor(model_path), id_data, ood_data, cfg, out.parent / f"{out.name}-gf", out)
