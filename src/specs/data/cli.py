@@ -28,3 +28,23 @@ def check(path: Path = typer.Argument(..., help="Canonical JSONL file.")) -> Non
         counts = Counter(str(e.meta[key]) for e in examples if key in e.meta)
         if counts:
             typer.echo(f"  {label}: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+
+
+@app.command("combine")
+def combine_command(
+    inputs: list[Path] = typer.Argument(..., help="Canonical JSONL files to merge."),
+    out: Path = typer.Option(..., "--out", help="The merged training JSONL."),
+    holdout: int = typer.Option(0, "--holdout", min=0, help="Records moved to --holdout-out (the ID test set)."),
+    holdout_out: Path | None = typer.Option(None, "--holdout-out", help="JSONL for the held-out records."),
+    seed: int = typer.Option(0, "--seed", help="Which records are held out."),
+) -> None:
+    """Merge sources into one training file, holding out a random slice as the in-distribution test set."""
+    from specs.data.combine import combine
+
+    try:
+        counts = combine(inputs, out, holdout, holdout_out, seed)
+    except (DataError, ValueError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wrote {out} ({counts['train']} records)"
+               + (f" and {holdout_out} ({counts['holdout']} held out)" if holdout_out else ""))
