@@ -48,7 +48,22 @@ def main() -> None:
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     warnings.filterwarnings("ignore", category=FutureWarning)  # library deprecation notices, not user errors
-    app()
+    try:
+        app()
+    finally:
+        _close_process_group()
+
+
+def _close_process_group() -> None:
+    """Leave a torch.distributed group cleanly: a rank exiting with its gloo threads alive can abort (SIGABRT)."""
+    import sys
+
+    if "torch" not in sys.modules:  # nothing distributed ran (and --help stays fast)
+        return
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
 
 
 if __name__ == "__main__":

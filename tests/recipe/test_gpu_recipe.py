@@ -18,7 +18,7 @@ def recipe(tmp_path):
     (tmp_path / "recipes").mkdir()
     shutil.copy(RECIPE, tmp_path / "recipes" / RECIPE.name)
     (tmp_path / "models" / "Qwen2.5-VL-7B-Instruct").mkdir(parents=True)
-    for rel in ("data/train/train.jsonl", "data/id-test/train.jsonl", "data/mathvista/mathvista.jsonl"):
+    for rel in ("data/train.jsonl", "data/id-test.jsonl", "data/mathvista/mathvista.jsonl"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("")
     return load_recipe(tmp_path / "recipes" / RECIPE.name)
@@ -45,7 +45,7 @@ def test_trl_accepts_the_stage_settings(recipe, tmp_path):
 
     grpo = recipe.final_grpo
     args = trl_config(GRPOConfig, grpo, tmp_path / "final", **rollout_settings(grpo, [151655]))
-    assert args.use_vllm and args.vllm_mode == "colocate" and args.steps_per_generation == 32
+    assert args.use_vllm and args.vllm_mode == "colocate" and args.steps_per_generation == 64
     assert dpo_args(recipe.cold_start.dpo, tmp_path / "cold").loss_type == ["sigmoid", "sft"]
 
 

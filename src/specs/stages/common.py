@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Literal
 
@@ -63,11 +64,15 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
         save_strategy="no",
         report_to="none",
         bf16=gpu,
-        activation_checkpointing=gpu,  # saves GPU memory; on CPU it only costs time (4x on tiny models)
         use_cpu=not gpu,
         dataloader_num_workers=0,
         remove_unused_columns=False,
     )
+    # Saves GPU memory; on CPU it only costs time (4x on tiny models). TRL defaults it to on, so always set it.
+    # transformers 5.24 renamed gradient_checkpointing to activation_checkpointing; 5.17 (vLLM's pin) has the old name.
+    if not {"activation_checkpointing", "gradient_checkpointing"} & set(cfg.trl):
+        fields = {f.name for f in dataclasses.fields(config_cls)}
+        kwargs["activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing"] = gpu
     kwargs.update(stage)
     kwargs.update(cfg.trl)
     try:
