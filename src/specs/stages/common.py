@@ -69,16 +69,21 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
         remove_unused_columns=False,
     )
     # Saves GPU memory; on CPU it only costs time (4x on tiny models). TRL defaults it to on, so always set it.
-    # transformers 5.24 renamed gradient_checkpointing to activation_checkpointing; 5.17 (vLLM's pin) has the old name.
     if not {"activation_checkpointing", "gradient_checkpointing"} & set(cfg.trl):
-        fields = {f.name for f in dataclasses.fields(config_cls)}
-        kwargs["activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing"] = gpu
+        kwargs.update(checkpointing_knob(config_cls, gpu))
     kwargs.update(stage)
     kwargs.update(cfg.trl)
     try:
         return config_cls(**kwargs)
     except TypeError as exc:  # an unknown key in cfg.trl
         raise ConfigError(f"trl: {exc}") from None
+
+
+def checkpointing_knob(config_cls: type, on: bool) -> dict[str, bool]:
+    """Gradient checkpointing under the name ``config_cls`` knows: transformers 5.24 renamed it
+    ``activation_checkpointing``; 5.17 (vLLM's pin) has only ``gradient_checkpointing``."""
+    fields = {f.name for f in dataclasses.fields(config_cls)}
+    return {"activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing": on}
 
 
 def peft_config(cfg: TrainCommon):
