@@ -1,5 +1,6 @@
-"""The whole recipe under ``accelerate launch`` with two CPU processes (gloo): one DDP group for the trainers,
-sharded generation for eval and distill, and one writer for every artifact."""
+"""The whole recipe under ``accelerate launch`` with two CPU processes (gloo), with our DDP and DeepSpeed ZeRO-3
+configs: one process group for the trainers, sharded generation for eval and distill, one writer for every
+artifact, and whole models saved in the stock layout even when no rank holds all the weights."""
 
 import json
 import math
@@ -14,17 +15,17 @@ import pytest
 from specs.grading.formatcheck import format_ok
 
 pytestmark = pytest.mark.slow
-DDP_CONFIG = Path(__file__).parents[1] / "configs" / "accelerate" / "ddp.yaml"
+CONFIGS = Path(__file__).parents[1] / "configs" / "accelerate"
 
 
-def accelerate_launch(*args: str) -> str:
-    """``accelerate launch`` with our shipped DDP config, 2 processes; on a CPU machine the ranks use gloo."""
+def accelerate_launch(*args: str, config: str = "ddp") -> str:
+    """``accelerate launch`` with one of our shipped configs, 2 processes; on a CPU machine the ranks use gloo."""
     with socket.socket() as sock:  # a free loopback port for the rendezvous
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [
-        sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(DDP_CONFIG),
+        sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(CONFIGS / f"{config}.yaml"),
         "--num_processes", "2", "--mixed_precision", "no", "--main_process_port", str(port), "-m", "specs", *args,
     ]
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
@@ -32,10 +33,11 @@ def accelerate_launch(*args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def launched(toy_base, tmp_path_factory):
-    out = tmp_path_factory.mktemp("launched") / "run"
-    stdout = accelerate_launch("run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}")
+@pytest.fixture(scope="module", params=["ddp", "zero3"])
+def launched(request, toy_base, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"launched-{request.param}") / "run"
+    stdout = accelerate_launch("run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}",
+                               config=request.param)
     return out, stdout
 
 
@@ -66,6 +68,18 @@ def test_trainers_run_as_one_group(launched):
     for name in ("grpo_zero", "final"):
         log = json.loads((out / "models" / name / "trainer_log.json").read_text())[-1]
         assert log["epoch"] == pytest.approx(3 / (64 / (2 * 2)))  # 3 steps of 2 prompts per rank × 2 ranks
+
+
+def test_trained_models_are_saved_whole_in_the_stock_layout(launched, toy_base):
+    from safetensors.torch import load_file
+
+    base = load_file(toy_base / "model.safetensors")
+    for name in ("grpo_zero", "cold_start", "final"):
+        trained = load_file(launched[0] / "models" / name / "model.safetensors")
+        assert trained.keys() == base.keys(), name  # ZeRO-3 once wrote model.model.* here
+        assert all(trained[k].shape == base[k].shape for k in base)
+        changed = {k for k in base if not trained[k].equal(base[k])}
+        assert changed and not any(k.startswith("visual.") for k in changed)  # the vision tower is frozen
 
 
 def test_sharded_eval_equals_one_process(launched, toy_base, tmp_path):

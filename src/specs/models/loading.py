@@ -96,6 +96,18 @@ def load_model(path: str | Path, dtype: str = "auto", **kwargs):
     return auto.from_pretrained(path, dtype=torch_dtype, **kwargs)
 
 
+def load_for_generation(path: str | Path):
+    """A whole model for ``generate``: each rank samples with all the weights.
+
+    A ZeRO-3 trainer leaves its DeepSpeed config registered with transformers, and ``from_pretrained`` would then
+    partition the next model across ranks (its weights empty on each), which ``generate`` cannot use.
+    """
+    from transformers.integrations.deepspeed import unset_hf_deepspeed_config
+
+    unset_hf_deepspeed_config()
+    return load_model(path)
+
+
 def _resolve_dtype(dtype: str):
     import torch
 
@@ -112,6 +124,10 @@ def save_pretrained_atomic(model, processor, out: str | Path, state_dict: dict |
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    # transformers renames tensors on save by the conversions it recorded at load time; a DeepSpeed run can record
+    # extra legacy ones (seen: language-model tensors written as model.model.*). Without a record it writes the
+    # architecture's stock layout, whatever the run.
+    model._weight_conversions = None
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
         model.save_pretrained(tmp, state_dict=state_dict)

@@ -85,11 +85,11 @@ def sample_examples(
 ) -> list[list[Sample]]:
     """Load ``model_path`` on ``sampling.backend`` and generate for ``examples``, sharded across ranks."""
     from specs.distributed import sharded_map
-    from specs.models.loading import load_model, load_processor
+    from specs.models.loading import load_for_generation, load_processor
 
     processor = load_processor(model_path, max_pixels=max_pixels)
     if sampling.backend == "hf":
-        model = load_model(model_path)
+        model = load_for_generation(model_path)
         return sharded_map(lambda shard: generate_for(model, processor, shard, sampling, progress), examples)
 
     from transformers import GenerationConfig
@@ -135,12 +135,12 @@ def branching_report(model_path: str | Path, examples: Sequence[Example], sampli
     Token-weighted over all generated positions (and, as ``rbf_per_response``, the mean of per-response means).
     """
     from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
-    from specs.models.loading import load_model, load_processor
+    from specs.models.loading import load_for_generation, load_processor
 
     if sampling.backend != "hf":
         raise ValueError("the RBF needs full next-token distributions: use backend=hf")
 
-    model, processor = load_model(model_path), load_processor(model_path)
+    model, processor = load_for_generation(model_path), load_processor(model_path)
     results = generate_for(model, processor, examples, sampling, progress=None, record_nucleus=True)
     responses = [s for per_prompt in results for s in per_prompt][:max_responses]
     sizes = [s.nucleus_sizes for s in responses]
