@@ -14,7 +14,7 @@ def encode(processor, color):
     return processor(text=[text], images=[Image.new("RGB", (84, 84), color)], return_tensors="pt")
 
 
-@pytest.mark.parametrize("arch", ["qwen2_5_vl", "qwen3_vl"])
+@pytest.mark.parametrize("arch", ["qwen2_vl", "qwen2_5_vl", "qwen3_vl"])
 def test_vlm_round_trip_and_images_reach_the_vision_tower(tmp_path, arch, tiny_vlm):
     path = tiny_vlm if arch == "qwen2_5_vl" else build_tiny_model(tmp_path / arch, arch)
     from transformers import AutoModelForImageTextToText

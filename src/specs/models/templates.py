@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from importlib import resources
 
-_TEMPLATE_FILE = {"qwen2_5_vl": "qwen2_5_vl.jinja", "qwen3_vl": "qwen3_vl.jinja", "qwen2": "qwen2_5.jinja"}
+# Qwen2-VL and Qwen2.5-VL share one template.
+_TEMPLATE_FILE = {
+    "qwen2_vl": "qwen2_5_vl.jinja",
+    "qwen2_5_vl": "qwen2_5_vl.jinja",
+    "qwen3_vl": "qwen3_vl.jinja",
+    "qwen2": "qwen2_5.jinja",
+}
 
 
 def chat_template(arch: str) -> str:

@@ -1,7 +1,7 @@
 """Randomly initialised tiny Qwen-family models, built offline from a config (no download).
 
 Tests and the toy world use them; they have the real architectures, so code that works on them works on
-real Qwen2.5-VL / Qwen3-VL checkpoints.
+real Qwen2-VL / Qwen2.5-VL / Qwen3-VL checkpoints.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-ARCHS = ("qwen2_5_vl", "qwen3_vl", "qwen2")
+ARCHS = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen2")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _text_config(arch: str, size: TinySize, vocab: int, tok) -> dict:
         pad_token_id=tok.pad_token_id,
         tie_word_embeddings=True,
     )
-    if arch in ("qwen2_5_vl", "qwen3_vl"):  # multimodal rope: sum(mrope_section) * 2 == head_dim
+    if arch != "qwen2":  # multimodal rope: sum(mrope_section) * 2 == head_dim
         half = head_dim // 2
         section = [half - 2 * (half * 3 // 8), half * 3 // 8, half * 3 // 8]  # 7B: [16, 24, 24]
         cfg["rope_parameters"] = {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": section}
@@ -56,7 +56,7 @@ def _text_config(arch: str, size: TinySize, vocab: int, tok) -> dict:
 
 def build_config(arch: str, size: TinySize, tok):
     """The transformers config for ``arch`` at ``size``, with special-token ids taken from ``tok``."""
-    from transformers import Qwen2_5_VLConfig, Qwen2Config, Qwen3VLConfig
+    from transformers import Qwen2_5_VLConfig, Qwen2Config, Qwen2VLConfig, Qwen3VLConfig
 
     vocab = max(len(tok), size.vocab_size)
     text = _text_config(arch, size, vocab, tok)
@@ -68,6 +68,18 @@ def build_config(arch: str, size: TinySize, tok):
         "vision_start_token_id": tok.convert_tokens_to_ids("<|vision_start|>"),
         "vision_end_token_id": tok.convert_tokens_to_ids("<|vision_end|>"),
     }
+    if arch == "qwen2_vl":  # its vision config names the widths differently and has no windows
+        vision = dict(
+            depth=size.vision_depth,
+            embed_dim=size.vision_hidden,
+            hidden_size=size.hidden,
+            mlp_ratio=2,
+            num_heads=size.vision_heads,
+            patch_size=size.patch_size,
+            spatial_merge_size=2,
+            temporal_patch_size=2,
+        )
+        return Qwen2VLConfig(text_config=text, vision_config=vision, tie_word_embeddings=True, **ids)
     vision = dict(
         depth=size.vision_depth,
         hidden_size=size.vision_hidden,
