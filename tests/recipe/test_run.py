@@ -77,7 +77,7 @@ def test_cold_start_commands_on_the_run_pairs(fast_run, toy_base, tmp_path, comm
     args = [command, "--model", str(toy_base), "--pairs", str(out / "pairs.jsonl"), "--out", str(tmp_path / "m")]
     result = CliRunner().invoke(app, [*args, "-s", "max_steps=1", "-s", "batch_size=2"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "m" / "model.safetensors").is_file()
+    assert (tmp_path / "m" / "model.safetensors").is_file() and result.output.count("wrote") == 1
 
 
 def test_distill_command(fast_run, toy_base, tmp_path):

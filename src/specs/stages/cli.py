@@ -49,7 +49,15 @@ def grpo_command(
 
     cfg = _config(GRPOStageConfig, config, sets)
     _guard(lambda: train_grpo(model, data, out, cfg))
-    typer.echo(f"wrote {out}")
+    _wrote(out)
+
+
+def _wrote(out: Path) -> None:
+    """One line per run, not one per rank."""
+    from specs.distributed import is_main_process
+
+    if is_main_process():
+        typer.echo(f"wrote {out}")
 
 
 def _cold_start_command(method: str, pairs_help: str, doc: str):
@@ -79,7 +87,7 @@ def _cold_start_command(method: str, pairs_help: str, doc: str):
             return train(model, dataset, train_out, cfg, callbacks)
 
         _guard(run)
-        typer.echo(f"wrote {out}")
+        _wrote(out)
 
     command.__doc__ = doc
     return command
