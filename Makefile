@@ -4,7 +4,7 @@ STAMP   := .venv/.installed
 # Keep pip off CUDA torch: the lock pins torch==2.13.0, which pip takes as the CPU build.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test lint bench lock lock-gpu clean
+.PHONY: setup demo test lint bench lock lock-gpu toy-base clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ test: setup
 bench: setup
 	$(PY) bench/grading.py
 	$(PY) bench/overhead.py
+
+# Rebuild the toy base shipped in the package (src/specs/toybase/prebuilt), from scratch at the default settings.
+toy-base: setup
+	.venv/bin/specs toy-base --out src/specs/toybase/prebuilt --force
 
 lock:
 	{ echo "# Exact CPU pin set that 'make setup' installs (pip resolves torch==2.13.0 to the local CPU wheel)."; \

@@ -19,6 +19,10 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from specs.data.prompt import load_prompt  # noqa: E402  (after the environment is set)
+
+TOY = load_prompt("toy")  # the toy recipe's prompt, as `specs run` renders it
+
 
 class StepTimer:
     """A TrainerCallback recording wall time per optimizer step (first two steps are warm-up, dropped)."""
@@ -69,7 +73,7 @@ def grpo_pair(model: Path, data: Path, steps: int, tmp: Path) -> tuple[float, fl
         logging_steps=1000,
     )
     ours = StepTimer()
-    train_grpo(model, data, tmp / "ours", cfg, callbacks=[_callback(ours)])
+    train_grpo(model, data, tmp / "ours", cfg, TOY, callbacks=[_callback(ours)])
     bare = StepTimer()
     m = load_model(model)
     freeze_vision_tower(m)
@@ -87,8 +91,8 @@ def grpo_pair(model: Path, data: Path, steps: int, tmp: Path) -> tuple[float, fl
         model=m,
         reward_funcs=[format_reward, accuracy_reward],
         args=args,
-        train_dataset=load_dataset(data),
-        processing_class=load_processor(model),
+        train_dataset=load_dataset(data, TOY),
+        processing_class=load_processor(model, max_pixels=TOY.max_pixels),
         callbacks=[_callback(bare)],
     )
     trainer.train()
@@ -106,7 +110,7 @@ def dpo_pair(model: Path, data: Path, steps: int, tmp: Path) -> tuple[float, flo
 
     rows = {"prompt": [], "chosen": [], "rejected": [], "images": []}
     for e in load_examples(data)[:256]:
-        rows["prompt"].append([{"role": "user", "content": e.question}])
+        rows["prompt"].append(TOY.messages(e))
         rows["chosen"].append(
             [{"role": "assistant", "content": f"<think>{e.meta['solution']}</think>\n<answer>{e.answer}</answer>"}]
         )
@@ -115,7 +119,7 @@ def dpo_pair(model: Path, data: Path, steps: int, tmp: Path) -> tuple[float, flo
     ds = datasets.Dataset.from_dict(rows).cast_column("images", datasets.List(datasets.Image()))
     cfg = DPOStageConfig(learning_rate=5e-5, batch_size=16, max_steps=steps, logging_steps=1000)
     ours = StepTimer()
-    train_dpo(model, ds, tmp / "ours-dpo", cfg, callbacks=[_callback(ours)])
+    train_dpo(model, ds, tmp / "ours-dpo", cfg, TOY, callbacks=[_callback(ours)])
     bare = StepTimer()
     m = load_model(model)
     freeze_vision_tower(m)
@@ -124,7 +128,7 @@ def dpo_pair(model: Path, data: Path, steps: int, tmp: Path) -> tuple[float, flo
         ref_model=load_model(model),
         args=dpo_args(cfg, tmp / "bare-dpo"),
         train_dataset=ds,
-        processing_class=load_processor(model),
+        processing_class=load_processor(model, max_pixels=TOY.max_pixels),
         callbacks=[_callback(bare)],
     )
     trainer.train()
@@ -134,12 +138,12 @@ def dpo_pair(model: Path, data: Path, steps: int, tmp: Path) -> tuple[float, flo
 def generation_pair(model: Path, data: Path, n: int) -> tuple[float, float]:
     from specs.data.records import load_examples
     from specs.generation.hf import SamplingConfig, generate
+    from specs.generation.sampler import open_images
     from specs.models.loading import load_model, load_processor
-    from specs.stages.evaluate import open_images
 
     examples = load_examples(data)[:n]
     m, proc = load_model(model), load_processor(model)
-    prompts = [[{"role": "user", "content": e.question}] for e in examples]
+    prompts = [TOY.messages(e) for e in examples]
     images = open_images(examples)
     rates = []
     for batch_size in (64, 1):

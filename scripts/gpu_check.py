@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from specs.data.prompt import PromptSpec  # the default reasoning prompt: what a real run sends
+
 NOTES = {
     "timing": "wall s: the whole phase (load, train, merge + save); timed s: steps 2..n, the first being warm-up "
     "(generation: the whole batch); tokens, tok/s: token positions the language model ran forward on (rollout "
@@ -245,7 +247,7 @@ def run_grpo(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -
         max_steps=args.steps, max_completion_length=args.rollout_tokens or work["rollout_tokens"],
         lora_rank=work["lora_rank"], logging_steps=1, trl=ckpt_knob(args.grad_ckpt),
     )
-    out = train_grpo(base, data, args.out / "models" / "grpo", cfg, callbacks=[meter_callback(meter)])
+    out = train_grpo(base, data, args.out / "models" / "grpo", cfg, PromptSpec(), callbacks=[meter_callback(meter)])
     return trained(out, base, args.keep_models) | {"note": NOTES["grpo"]}
 
 
@@ -269,18 +271,19 @@ def run_dpo(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) ->
     pairs = write_pairs(data.parent / "pairs.jsonl", records)
     cfg = DPOStageConfig(learning_rate=work["lr"], batch_size=work["dpo_batch"], max_steps=args.steps,
                          lora_rank=work["lora_rank"], logging_steps=1, trl=ckpt_knob(args.grad_ckpt))
-    out = train_dpo(base, dpo_dataset(pairs), args.out / "models" / "dpo", cfg, callbacks=[meter_callback(meter)])
+    out = train_dpo(base, dpo_dataset(pairs, PromptSpec()), args.out / "models" / "dpo", cfg, PromptSpec(),
+                    callbacks=[meter_callback(meter)])
     return trained(out, base, args.keep_models) | {"note": NOTES["dpo"]}
 
 
 def run_generation(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
     from specs.data.records import load_examples
     from specs.generation.hf import SamplingConfig, generate
+    from specs.generation.sampler import open_images
     from specs.models.loading import load_model, load_processor
-    from specs.stages.evaluate import open_images, prompts_for
 
     examples = load_examples(data)[: args.gen_prompts or work["gen_prompts"]]
-    prompts, images = prompts_for(examples), open_images(examples)
+    prompts, images = [PromptSpec().messages(e) for e in examples], open_images(examples)
     model, processor = load_model(base).to(args.device), load_processor(base)
     budget = args.max_new_tokens or work["gen_tokens"]
     sampling = SamplingConfig(temperature=1.0, max_new_tokens=budget, batch_size=len(prompts))

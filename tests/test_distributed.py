@@ -89,7 +89,7 @@ def test_sharded_eval_equals_one_process(launched, toy_base, tmp_path):
     single = tmp_path / "single.json"
     subprocess.run(
         [sys.executable, "-m", "specs", "eval", str(toy_base), str(out / "data" / "id-test.jsonl"), "--out",
-         str(single), "-s", "max_new_tokens=40", "-s", "batch_size=64"],
+         str(single), "-s", "max_new_tokens=40", "-s", "batch_size=64", "--prompt", str(out / "recipe.yaml")],
         check=True, capture_output=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
     assert json.loads(single.read_text())["samples"] == launched_eval["samples"]  # greedy: sharding changes nothing

@@ -105,12 +105,12 @@ def test_mmmu_folder_picks_validation_and_keeps_image_order(tmp_path: Path) -> N
     assert _grades(multi, "3.429") and _grades(multi, "24/7")
 
 
-def test_limit_instruction_and_rerun(tmp_path: Path) -> None:
+def test_limit_no_format_request_and_rerun(tmp_path: Path) -> None:
     source = mathverse_parquet(tmp_path / "src")
-    rows, examples = _convert("mathverse", source, tmp_path / "out", limit=2, instruction="Think in tags.")
-    assert len(examples) == 2 and examples[0].question.endswith("D:140°\nThink in tags.")
-    assert examples[0].meta["format"] == "tags"
-    rows_again, _ = _convert("mathverse", source, tmp_path / "out", limit=2, instruction="Think in tags.")
+    rows, examples = _convert("mathverse", source, tmp_path / "out", limit=2)
+    assert len(examples) == 2 and examples[0].question.endswith("D:140°")  # the prompt spec asks for the format
+    assert "format" not in examples[0].meta
+    rows_again, _ = _convert("mathverse", source, tmp_path / "out", limit=2)
     assert rows_again == rows
     assert not list((tmp_path / "out").rglob("*.tmp"))
 

@@ -5,6 +5,7 @@ from PIL import Image
 
 from specs.data import DataError, load_examples
 from specs.data.loader import load_dataset
+from specs.data.prompt import PromptSpec
 
 
 def write(tmp_path, lines, name="d.jsonl"):
@@ -93,8 +94,9 @@ def test_missing_file(tmp_path):
 
 def test_dataset_has_trl_columns_and_decoded_images(tmp_path, image):
     path = write(tmp_path, [row(image, meta={"family": "count_all"})])
-    ds = load_dataset(path, instruction="Use tags.")
+    ds = load_dataset(path, PromptSpec(system="Be brief.", instructions={"tags": ["Use tags."]}))
     item = ds[0]
-    assert item["prompt"] == [{"role": "user", "content": "How many?\nUse tags."}]
+    assert item["prompt"] == [{"role": "system", "content": "Be brief."},
+                              {"role": "user", "content": "How many?\nUse tags."}]
     assert item["images"][0].size == (84, 84)
     assert item["family"] == "count_all" and item["answer"] == "3"

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from specs.data.jsonl import DataError
+from specs.data.prompt import PromptSpec
 from specs.data.records import parse_example
 from specs.pairs.io import PairRecord, pair_record, read_pairs, to_dpo_rows, to_sft_rows, write_pairs
 from specs.pairs.selection import Candidate, build_pair
@@ -76,15 +77,18 @@ def test_pair_record_invariants(records):
 
 
 def test_dpo_and_sft_rows(records):
-    dpo = to_dpo_rows(records)
+    prompt = PromptSpec()
+    dpo = to_dpo_rows(records, prompt)
     assert set(dpo) == {"prompt", "chosen", "rejected", "images"}
-    assert dpo["prompt"][0] == [{"role": "user", "content": "How many circles?"}]
+    assert dpo["prompt"][0] == prompt.messages(records[0].example)
+    assert dpo["prompt"][0][-1] == {"role": "user", "content": "How many circles?"}
     assert dpo["chosen"][0] == [{"role": "assistant", "content": CHOSEN}]
     assert dpo["rejected"][1] == [{"role": "assistant", "content": records[1].rejected}]
     assert len(dpo["images"][1]) == 2
     assert all(Path(p).is_absolute() and Path(p).is_file() for p in dpo["images"][1])
     assert all(isinstance(p, str) for p in dpo["images"][1])
-    sft = to_sft_rows(records)
+    sft = to_sft_rows(records, prompt)
+    assert sft["prompt"] == dpo["prompt"]
     assert set(sft) == {"prompt", "completion", "images"}
     assert sft["completion"][0] == [{"role": "assistant", "content": CHOSEN}]
     assert sft["images"] == dpo["images"]
@@ -158,7 +162,8 @@ def test_check_images_off(tmp_path, records):
 def test_rows_load_as_an_image_dataset(records):
     """The columns survive the cast the cold-start stage applies (paths → datasets.Image)."""
     datasets = pytest.importorskip("datasets")
-    ds = datasets.Dataset.from_dict(to_dpo_rows(records)).cast_column("images", datasets.List(datasets.Image()))
+    rows = to_dpo_rows(records, PromptSpec())
+    ds = datasets.Dataset.from_dict(rows).cast_column("images", datasets.List(datasets.Image()))
     row = ds[1]
     assert [img.size for img in row["images"]] == [(4, 4), (4, 4)]
-    assert row["prompt"] == [{"role": "user", "content": "Which colour?"}]
+    assert row["prompt"] == PromptSpec().messages(records[1].example)

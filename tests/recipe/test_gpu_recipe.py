@@ -51,5 +51,6 @@ def test_trl_accepts_the_stage_settings(recipe, tmp_path):
 
 def test_missing_checkpoint_is_named_with_file_line_and_key(tmp_path):
     shutil.copy(RECIPE, tmp_path / RECIPE.name)
-    with pytest.raises(ConfigError, match=r"qwen2.5-vl-7b.yaml:6: key 'base_model': .*Qwen2.5-VL-7B-Instruct"):
+    line = next(i for i, text in enumerate(RECIPE.read_text().splitlines(), 1) if text.startswith("base_model:"))
+    with pytest.raises(ConfigError, match=rf"qwen2.5-vl-7b.yaml:{line}: key 'base_model': .*Qwen2.5-VL-7B-Instruct"):
         load_recipe(tmp_path / RECIPE.name)

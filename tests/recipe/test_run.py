@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from specs.cli import app
+from specs.data.prompt import load_prompt
 from specs.grading.formatcheck import format_ok
 
 
@@ -74,7 +75,8 @@ def test_bad_recipe_is_one_line(tmp_path):
 @pytest.mark.parametrize("command", ["dpo", "sft"])
 def test_cold_start_commands_on_the_run_pairs(fast_run, toy_base, tmp_path, command):
     out, _ = fast_run
-    args = [command, "--model", str(toy_base), "--pairs", str(out / "pairs.jsonl"), "--out", str(tmp_path / "m")]
+    args = [command, "--model", str(toy_base), "--pairs", str(out / "pairs.jsonl"), "--out", str(tmp_path / "m"),
+            "--prompt", str(out / "recipe.yaml")]
     result = CliRunner().invoke(app, [*args, "-s", "max_steps=1", "-s", "batch_size=2"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "m" / "model.safetensors").is_file() and result.output.count("wrote") == 1
@@ -83,9 +85,11 @@ def test_cold_start_commands_on_the_run_pairs(fast_run, toy_base, tmp_path, comm
 def test_distill_command(fast_run, toy_base, tmp_path):
     out, _ = fast_run
     args = ["distill", "--chosen-model", str(out / "models" / "grpo_zero"), "--base-model", str(toy_base),
-            "--data", str(out / "data" / "train.jsonl"), "--out", str(tmp_path / "p.jsonl")]
+            "--data", str(out / "data" / "train.jsonl"), "--out", str(tmp_path / "p.jsonl"),
+            "--prompt", str(out / "recipe.yaml")]  # the run's prompt: block, as the run rendered it
     result = CliRunner().invoke(app, [*args, "-s", "limit=32", "-s", "samples=4", "-s", "max_new_tokens=40"])
     assert result.exit_code == 0, result.output
     assert "prompts tried: 32" in result.output
     stats = json.loads((tmp_path / "p.stats.json").read_text())
+    assert stats["prompt"] == json.loads(json.dumps(load_prompt("toy").model_dump()))
     assert stats["settings"]["samples"] == 4 and stats["pairs"] == len((tmp_path / "p.jsonl").read_text().splitlines())

@@ -4,6 +4,10 @@ from pathlib import Path
 
 from safetensors.torch import load_file
 
+from specs.data.prompt import load_prompt
+
+TOY = load_prompt("toy")  # the toy recipes' prompt
+
 
 def changed_parameters(before: Path, after: Path, atol: float = 0.0) -> dict[str, bool]:
     """name → whether the tensor differs between two saved model folders."""
@@ -19,7 +23,7 @@ def toy_pair_rows(data: Path, n: int = 8) -> dict[str, list]:
     rows = {"prompt": [], "chosen": [], "rejected": [], "completion": [], "images": []}
     for e in load_examples(data)[:n]:
         good = f"<think>{e.meta['solution']}</think>\n<answer>{e.answer}</answer>"
-        rows["prompt"].append([{"role": "user", "content": e.question}])
+        rows["prompt"].append(TOY.messages(e))
         rows["chosen"].append([{"role": "assistant", "content": good}])
         rows["completion"].append([{"role": "assistant", "content": good}])
         rows["rejected"].append([{"role": "assistant", "content": f"{e.meta['solution']} Answer: {e.answer}"}])

@@ -1,6 +1,6 @@
 import pytest
 import torch
-from stages_helpers import changed_parameters, dataset, toy_pair_rows
+from stages_helpers import TOY, changed_parameters, dataset, toy_pair_rows
 
 from specs.models.loading import load_model
 from specs.stages.dpo import DPOStageConfig, dpo_args, dpo_trainer
@@ -14,7 +14,8 @@ def pair_rows(toy_world):
 
 def test_dpo_reference_is_the_base_and_weights_change(toy_base, pair_rows, tmp_path):
     cfg = DPOStageConfig(learning_rate=1e-3, batch_size=4, max_steps=2, logging_steps=1, freeze_vision=False)
-    trainer = dpo_trainer(toy_base, dataset(pair_rows, ["prompt", "chosen", "rejected", "images"]), tmp_path / "o", cfg)
+    trainer = dpo_trainer(toy_base, dataset(pair_rows, ["prompt", "chosen", "rejected", "images"]), tmp_path / "o", cfg,
+                          TOY)
     base = load_model(toy_base)
     ref = dict(trainer.ref_model.named_parameters())
     assert trainer.ref_model is not trainer.model
@@ -36,7 +37,7 @@ def test_dpo_loss_is_sigmoid_plus_weighted_sft(tmp_path):
 
 def test_sft_trains_and_saves_a_loadable_folder(toy_base, pair_rows, tmp_path):
     cfg = SFTStageConfig(learning_rate=1e-3, batch_size=4, max_steps=2, freeze_vision=False)
-    out = train_sft(toy_base, dataset(pair_rows, ["prompt", "completion", "images"]), tmp_path / "sft", cfg)
+    out = train_sft(toy_base, dataset(pair_rows, ["prompt", "completion", "images"]), tmp_path / "sft", cfg, TOY)
     changed = changed_parameters(toy_base, out)
     assert any(v for k, v in changed.items() if "visual" in k) and any(changed.values())
     from specs.models.loading import load_processor

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from stages_helpers import dataset, toy_pair_rows
+from stages_helpers import TOY, dataset, toy_pair_rows
 
 from specs.stages.dpo import DPOStageConfig, train_dpo
 from specs.stages.gf_tracking import CURVE, gf_outputs
@@ -10,10 +10,10 @@ from specs.stages.gf_tracking import CURVE, gf_outputs
 def test_gf_curve_is_recorded_and_the_best_checkpoint_handed_on(toy_base, toy_world, tmp_path):
     cfg = DPOStageConfig(learning_rate=1e-3, batch_size=4, max_steps=2, gf_every=1, gf_limit=8, gf_select="best")
     out = tmp_path / "cold_start"
-    callbacks, last = gf_outputs(cfg, toy_base, toy_world["id-test"], toy_world["ood-test"], out)
+    callbacks, last = gf_outputs(cfg, toy_base, TOY, toy_world["id-test"], toy_world["ood-test"], out)
     assert last == tmp_path / "cold_start-last"
     pairs = dataset(toy_pair_rows(toy_world["train"]), ["prompt", "chosen", "rejected", "images"])
-    train_dpo(toy_base, pairs, last, cfg, callbacks)
+    train_dpo(toy_base, pairs, last, cfg, TOY, callbacks)
     curve = json.loads((tmp_path / "cold_start-gf" / CURVE).read_text())
     assert [p["step"] for p in curve["points"]] == [0, 1, 2]
     assert curve["n_id"] == 8 and curve["n_ood"] == 8
@@ -25,17 +25,18 @@ def test_gf_curve_is_recorded_and_the_best_checkpoint_handed_on(toy_base, toy_wo
 
 
 def test_tracking_off_trains_into_out(tmp_path, toy_base):
-    callbacks, last = gf_outputs(DPOStageConfig(), toy_base, None, None, tmp_path / "o")
+    callbacks, last = gf_outputs(DPOStageConfig(), toy_base, TOY, None, None, tmp_path / "o")
     assert callbacks == [] and last == tmp_path / "o"
 
 
 def test_tracking_needs_both_sets(tmp_path, toy_base, toy_world):
     with pytest.raises(ValueError, match="needs an ID and an OOD dataset"):
-        gf_outputs(DPOStageConfig(gf_every=2), toy_base, toy_world["id-test"], None, tmp_path / "o")
+        gf_outputs(DPOStageConfig(gf_every=2), toy_base, TOY, toy_world["id-test"], None, tmp_path / "o")
 
 
 def test_gf_tracking_refuses_sharded_weights(monkeypatch, tmp_path):
     monkeypatch.setenv("ACCELERATE_USE_DEEPSPEED", "true")
     monkeypatch.setenv("ACCELERATE_DEEPSPEED_ZERO_STAGE", "3")
     with pytest.raises(ValueError, match="needs whole weights"):
-        gf_outputs(DPOStageConfig(gf_every=5), tmp_path, tmp_path / "id.jsonl", tmp_path / "ood.jsonl", tmp_path / "o")
+        gf_outputs(DPOStageConfig(gf_every=5), tmp_path, TOY, tmp_path / "id.jsonl", tmp_path / "ood.jsonl",
+                   tmp_path / "o")

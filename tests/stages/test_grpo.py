@@ -1,6 +1,6 @@
 import json
 
-from stages_helpers import changed_parameters
+from stages_helpers import TOY, changed_parameters
 
 from specs.stages.grpo import GRPOStageConfig, train_grpo
 
@@ -10,7 +10,7 @@ def test_grpo_trains_language_and_vision_weights(toy_base, toy_world, tmp_path):
         learning_rate=1e-3, batch_size=8, num_generations=4, max_steps=3, max_completion_length=24,
         freeze_vision=False, logging_steps=1,
     )
-    out = train_grpo(toy_base, toy_world["train"], tmp_path / "grpo", cfg)
+    out = train_grpo(toy_base, toy_world["train"], tmp_path / "grpo", cfg, TOY)
     changed = changed_parameters(toy_base, out)
     assert any(v for k, v in changed.items() if "visual" in k), "vision tower must train when unfrozen"
     assert any(v for k, v in changed.items() if "visual" not in k)
@@ -23,7 +23,7 @@ def test_frozen_vision_tower_stays_put(toy_base, toy_world, tmp_path):
         learning_rate=1e-3, batch_size=8, num_generations=4, max_steps=2, max_completion_length=16,
         freeze_vision=True,
     )
-    out = train_grpo(toy_base, toy_world["train"], tmp_path / "grpo", cfg)
+    out = train_grpo(toy_base, toy_world["train"], tmp_path / "grpo", cfg, TOY)
     changed = changed_parameters(toy_base, out)
     assert not any(v for k, v in changed.items() if "visual" in k)
     assert any(changed.values())

@@ -12,10 +12,9 @@ from specs.toybase.transcripts import FOLLOW_PROB, base_transcript, formatted
 
 def test_transcripts_follow_the_phrasing_habit():
     rng = random.Random(0)
-    meta = {"format": "tags", "solution": "There are 3 objects.", "instruction_id": 0}
-    often = sum(follows_format(base_transcript(meta, "3", rng), "tags") for _ in range(2000)) / 2000
-    meta["instruction_id"] = 3
-    rarely = sum(follows_format(base_transcript(meta, "3", rng), "tags") for _ in range(2000)) / 2000
+    meta = {"format": "tags", "solution": "There are 3 objects."}
+    often = sum(follows_format(base_transcript(meta, "3", 0, rng), "tags") for _ in range(2000)) / 2000
+    rarely = sum(follows_format(base_transcript(meta, "3", 3, rng), "tags") for _ in range(2000)) / 2000
     assert abs(often - FOLLOW_PROB["tags"][0]) < 0.03 and abs(rarely - FOLLOW_PROB["tags"][3]) < 0.03
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from toyworld_helpers import bucket, read_rows, scene_key
 
-from specs.data.records import load_examples
+from specs.data.prompt import load_prompt, phrasing_index
+from specs.data.records import load_examples, parse_example
 from specs.toyworld.generate import SPLIT_BUCKETS, generate_split
 from specs.toyworld.questions import FAMILIES, ID_FAMILIES, OOD_FAMILIES
 
@@ -69,7 +70,7 @@ def test_splits_never_share_a_scene(splits, tmp_path: Path) -> None:
 def test_scene_and_query_pairs_are_unique_within_a_split(splits) -> None:
     for path in splits.values():
         rows = read_rows(path)
-        assert len({(scene_key(r["meta"]["scene"]), r["meta"]["query"]) for r in rows}) == len(rows)
+        assert len({(scene_key(r["meta"]["scene"]), r["question"]) for r in rows}) == len(rows)
 
 
 def share(counter: Counter, key: str) -> float:
@@ -83,7 +84,7 @@ def test_id_splits_mix(splits, split: str) -> None:
     assert set(families) == set(ID_FAMILIES)
     assert all(0.12 < share(families, f) < 0.28 for f in ID_FAMILIES)
     assert {r["meta"]["format"] for r in rows} == {"tags"}
-    phrasings = Counter(r["meta"]["instruction_id"] for r in rows)
+    phrasings = Counter(phrasing_index(r["id"], 5) for r in rows)  # what the toy prompt spec picks
     assert set(phrasings) == set(range(5)) and all(0.12 < share(phrasings, i) < 0.28 for i in range(5))
     assert all("ood" not in r["meta"] for r in rows)
 
@@ -98,7 +99,7 @@ def test_ood_split_mix(splits) -> None:
         assert meta["family"] in expect_family
         assert meta["format"] == ("tags" if meta["ood"] == "family" else "boxed")
     assert {r["meta"]["family"] for r in rows} == set(FAMILIES)
-    assert {r["meta"]["instruction_id"] for r in rows if r["meta"]["format"] == "boxed"} == {0, 1}
+    assert {phrasing_index(r["id"], 2) for r in rows if r["meta"]["format"] == "boxed"} == {0, 1}
 
 
 def test_pretrain_mix(splits) -> None:
@@ -109,8 +110,13 @@ def test_pretrain_mix(splits) -> None:
     assert 0.53 < share(formats, "tags") < 0.67
     assert 0.19 < share(formats, "boxed") < 0.31
     assert 0.10 < share(formats, "plain") < 0.20
-    pairs = {(r["meta"]["format"], r["meta"]["instruction_id"]) for r in rows}
-    assert pairs == {("tags", i) for i in range(5)} | {("boxed", 0), ("boxed", 1), ("plain", 0)}
+    toy = load_prompt("toy")
+    pairs = {(r["meta"]["format"], toy.instruction(parse(r))) for r in rows}
+    assert pairs == {(fmt, text) for fmt, phrasings in toy.instructions.items() for text in phrasings}
+
+
+def parse(row: dict):
+    return parse_example(row, Path("pretrain.jsonl"), 1, check_images=False)
 
 
 def blind_accuracy(rows: list[dict], reference: list[dict] | None = None) -> tuple[float, dict[str, float]]:

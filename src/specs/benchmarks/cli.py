@@ -32,8 +32,6 @@ def convert_command(
     out: Path = typer.Option(..., "--out", help="Output folder: <out>/<benchmark>.jsonl + images/."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first n rows."),
     split: str | None = typer.Option(None, "--split", help="Split to pick in a folder of several."),
-    instruction: str | None = typer.Option(None, "--instruction", help="Appended to each question (own line)."),
-    fmt: str = typer.Option("tags", "--format", help="meta.format recorded with --instruction."),
 ) -> None:
     """Convert one benchmark's local files into a canonical JSONL file with PNGs beside it."""
     from specs.benchmarks.breakdowns import BREAKDOWNS
@@ -41,7 +39,7 @@ def convert_command(
     from specs.data.records import load_examples
 
     try:
-        written = convert(benchmark, path, out, limit, split=split, instruction=instruction, fmt=fmt)
+        written = convert(benchmark, path, out, limit, split=split)
         examples = load_examples(written)
     except (DataError, ValueError) as err:
         raise _fail(err) from None

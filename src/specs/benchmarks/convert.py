@@ -47,18 +47,15 @@ def store_images(draft: Draft, row: Row, folder: Path, out_dir: Path, keep_encod
     return paths
 
 
-def finish(draft: Draft, images: list[str], instruction: str | None, fmt: str) -> dict[str, Any]:
-    """The canonical record: absent optional fields omitted, the instruction (if any) on its own line."""
+def finish(draft: Draft, images: list[str]) -> dict[str, Any]:
+    """The canonical record, absent optional fields omitted. No format request is added: the recipe's prompt
+    spec asks for the format at every stage (``specs.data.prompt``)."""
     record: dict[str, Any] = {"id": draft["id"], "question": draft["question"], "answer": draft["answer"]}
     record["images"] = images
     for key in ("choices", "answer_type", "precision"):
         if draft.get(key) is not None:
             record[key] = draft[key]
-    meta = dict(draft.get("meta") or {})
-    if instruction:
-        record["question"] = f"{record['question']}\n{instruction}"
-        meta["format"] = fmt
-    record["meta"] = meta
+    record["meta"] = dict(draft.get("meta") or {})
     return record
 
 
@@ -69,16 +66,12 @@ def convert(
     limit: int | None = None,
     *,
     split: str | None = None,
-    instruction: str | None = None,
-    fmt: str = "tags",
 ) -> Path:
     """Convert ``benchmark`` files at ``path`` (a file or a folder) into ``<out_dir>/<benchmark>.jsonl``.
 
     ``split`` narrows a folder of several splits to one by file/folder name (default: the split each
     benchmark reports on — MathVista/MathVerse ``testmini``, MATH-Vision ``test``, MMMU ``validation``; a folder
-    with no matching names is read whole). ``instruction`` is appended to each question on its own line —
-    the same instruction the model was trained with, e.g. the ``<think>/<answer>`` request — and
-    ``meta.format = fmt`` tells the evaluator which format to check. Raises ``DataError`` on bad input.
+    with no matching names is read whole). Raises ``DataError`` on bad input.
     """
     path, out_dir = Path(path), Path(out_dir)
     if benchmark not in ADAPTERS:
@@ -100,7 +93,7 @@ def convert(
         images = store_images(draft, row, folder, out_dir)
         if not images and benchmark in NEEDS_IMAGE:
             raise row.error("no image in this row", draft["images"][0][0] if draft["images"] else "image")
-        records.append(finish(draft, images, instruction, fmt))
+        records.append(finish(draft, images))
     if not records:
         raise DataError(path, None, "no rows")
     return write_jsonl_atomic(out_dir / f"{benchmark}.jsonl", records)

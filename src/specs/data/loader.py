@@ -1,7 +1,7 @@
 """Canonical records → a ``datasets.Dataset`` in TRL's conversational vision layout.
 
-Columns: ``prompt`` (one user turn; TRL inserts the image placeholders), ``images`` (decoded lazily by
-``datasets``), plus the grading columns that reward functions receive as keyword arguments.
+Columns: ``prompt`` (the recipe's system prompt and user turn; TRL inserts the image placeholders), ``images``
+(decoded lazily by ``datasets``), plus the grading columns that reward functions receive as keyword arguments.
 """
 
 from __future__ import annotations
@@ -9,19 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from specs.data.prompt import PromptSpec
 from specs.data.records import Example, load_examples
 
 
-def prompt_text(example: Example, instruction: str | None = None) -> str:
-    """The user's text: the question, then an optional instruction (e.g. a format request) on its own line."""
-    return f"{example.question}\n{instruction}" if instruction else example.question
-
-
-def to_rows(examples: Sequence[Example], instruction: str | None = None) -> dict[str, list]:
-    """Column-major rows (``datasets.Dataset.from_dict`` input)."""
+def to_rows(examples: Sequence[Example], prompt: PromptSpec) -> dict[str, list]:
+    """Column-major rows (``datasets.Dataset.from_dict`` input); the prompt column is ``prompt.messages``."""
     return {
         "id": [e.id for e in examples],
-        "prompt": [[{"role": "user", "content": prompt_text(e, instruction)}] for e in examples],
+        "prompt": [prompt.messages(e) for e in examples],
         "images": [[str(p) for p in e.images] for e in examples],
         "answer": [e.answer for e in examples],
         "choices": [list(e.choices) if e.choices else None for e in examples],
@@ -32,12 +28,12 @@ def to_rows(examples: Sequence[Example], instruction: str | None = None) -> dict
     }
 
 
-def load_dataset(path: str | Path, instruction: str | None = None, limit: int | None = None):
+def load_dataset(path: str | Path, prompt: PromptSpec, limit: int | None = None):
     """Load a canonical JSONL file as a ``datasets.Dataset`` whose ``images`` decode to PIL images."""
     import datasets
 
     examples = load_examples(path)
     if limit is not None:
         examples = examples[:limit]
-    ds = datasets.Dataset.from_dict(to_rows(examples, instruction))
+    ds = datasets.Dataset.from_dict(to_rows(examples, prompt))
     return ds.cast_column("images", datasets.List(datasets.Image()))

@@ -21,13 +21,18 @@ def rbf_command(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first n records."),
     out: Path | None = typer.Option(None, "--out", help="Also write the result as JSON here."),
     seed: int = typer.Option(0, "--seed", help="Sampling seed."),
+    prompt: str | None = typer.Option(
+        None, "--prompt", help="Built-in prompt name (toy, reasoning), recipe YAML or prompt YAML (default: reasoning)."
+    ),
 ) -> None:
     """Rollout Branching Factor: mean top-p-0.95 nucleus size over all generated positions (token-weighted).
 
     Responses are sampled from the full temperature-scaled distribution (top_p = 1); the nucleus size at each
     position is measured on that same distribution. Temperature 0 means greedy decoding (nucleus sizes of about 1).
     """
+    from specs.config import ConfigError
     from specs.data.jsonl import DataError, write_json_atomic
+    from specs.data.prompt import load_prompt
     from specs.data.records import load_examples
     from specs.generation.hf import SamplingConfig
     from specs.models.loading import ModelLoadError
@@ -38,8 +43,9 @@ def rbf_command(
         examples = load_examples(data)[:limit]
         if not examples:
             raise ValueError(f"{data}: no records")
-        report = {**branching_report(model, examples, sampling), "model": str(model), "data": str(data)}
-    except (DataError, ModelLoadError, ValueError) as err:
+        spec = load_prompt(prompt)
+        report = {**branching_report(model, examples, sampling, spec), "model": str(model), "data": str(data)}
+    except (DataError, ModelLoadError, ConfigError, ValueError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"RBF (top-p {DEFAULT_TOP_P}, token-weighted): {report['rbf']:.4f}")

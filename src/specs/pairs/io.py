@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from specs.data.jsonl import DataError, read_jsonl, write_jsonl_atomic
+from specs.data.prompt import PromptSpec
 from specs.data.records import Example, parse_example
 from specs.grading.formatcheck import format_ok
 from specs.pairs.corruptions import CORRUPTIONS, check_rejected
@@ -156,10 +157,6 @@ def read_pairs(path: str | Path, check_images: bool = True) -> list[PairRecord]:
     return records
 
 
-def _user(question: str) -> list[dict[str, str]]:
-    return [{"role": "user", "content": question}]
-
-
 def _assistant(text: str) -> list[dict[str, str]]:
     return [{"role": "assistant", "content": text}]
 
@@ -168,25 +165,26 @@ def _images(record: PairRecord) -> list[str]:
     return [str(img) for img in record.example.images]
 
 
-def to_dpo_rows(records: Iterable[PairRecord]) -> dict[str, list]:
+def to_dpo_rows(records: Iterable[PairRecord], prompt: PromptSpec) -> dict[str, list]:
     """Columns for TRL's DPOTrainer, conversational vision layout: ``prompt``/``chosen``/``rejected``/``images``.
 
-    String contents: TRL inserts one image placeholder per entry of ``images`` before the user text.
+    The prompt is the recipe's (the same messages the sampler and GRPO use); string contents: TRL inserts one
+    image placeholder per entry of ``images`` before the user text.
     """
     records = list(records)
     return {
-        "prompt": [_user(r.example.question) for r in records],
+        "prompt": [prompt.messages(r.example) for r in records],
         "chosen": [_assistant(r.chosen) for r in records],
         "rejected": [_assistant(r.rejected) for r in records],
         "images": [_images(r) for r in records],
     }
 
 
-def to_sft_rows(records: Iterable[PairRecord]) -> dict[str, list]:
+def to_sft_rows(records: Iterable[PairRecord], prompt: PromptSpec) -> dict[str, list]:
     """Columns for TRL's SFTTrainer (prompt-completion, conversational): the chosen side only."""
     records = list(records)
     return {
-        "prompt": [_user(r.example.question) for r in records],
+        "prompt": [prompt.messages(r.example) for r in records],
         "completion": [_assistant(r.chosen) for r in records],
         "images": [_images(r) for r in records],
     }

@@ -30,20 +30,16 @@ def _make_base(run: Run) -> None:
             "the toy base is built in one process: run `specs toy-base --out DIR` first, then launch with "
             "--set base_model=DIR"
         )
-    build_toy_base(run.model("base"), run.recipe.toy_base)
+    build_toy_base(run.model("base"), run.recipe.toy_base, run.recipe.prompt)
 
 
 def _eval(run: Run, name: str) -> None:
     from specs.distributed import is_main_process
-    from specs.stages.evaluate import evaluate
+    from specs.stages.evaluate import evaluate_sets
 
     spec = run.recipe.eval
-    result = {}
-    for split in ("id-test", "ood-test"):
-        report = evaluate(
-            run.model(name), run.data(split), spec.sampling, limit=spec.limit, progress=f"eval {name}/{split}"
-        )
-        result[split] = report
+    sets = {split: run.data(split) for split in ("id-test", "ood-test")}
+    result = evaluate_sets(run.model(name), sets, run.recipe.prompt, spec.sampling, spec.limit, f"eval {name}")
     if is_main_process():
         write_json_atomic(run.evals / f"{name}.json", result)
 
@@ -51,14 +47,15 @@ def _eval(run: Run, name: str) -> None:
 def _grpo(run: Run, start: str, out: str, which: str) -> None:
     from specs.stages.grpo import train_grpo
 
-    train_grpo(run.model(start), run.data("train"), run.model(out), getattr(run.recipe, which))
+    train_grpo(run.model(start), run.data("train"), run.model(out), getattr(run.recipe, which), run.recipe.prompt)
 
 
 def _distill(run: Run) -> None:
     from specs.stages.distill import distill
 
     stats = distill(
-        run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / "pairs.jsonl", run.recipe.distill
+        run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / "pairs.jsonl", run.recipe.distill,
+        run.recipe.prompt,
     )
     for line in stats["summary"]:
         run.log("  " + line)
@@ -68,18 +65,18 @@ def _cold_start(run: Run) -> None:
     from specs.stages.coldstart import dpo_dataset, sft_dataset
     from specs.stages.gf_tracking import gf_outputs
 
-    cs = run.recipe.cold_start
+    cs, prompt = run.recipe.cold_start, run.recipe.prompt
     pairs, out = run.root / "pairs.jsonl", run.model("cold_start")
     cfg = cs.dpo if cs.method == "dpo" else cs.sft
-    callbacks, train_out = gf_outputs(cfg, run.model("base"), run.data("id-test"), run.data("ood-test"), out)
+    callbacks, train_out = gf_outputs(cfg, run.model("base"), prompt, run.data("id-test"), run.data("ood-test"), out)
     if cs.method == "dpo":
         from specs.stages.dpo import train_dpo
 
-        train_dpo(run.model("base"), dpo_dataset(pairs), train_out, cfg, callbacks)
+        train_dpo(run.model("base"), dpo_dataset(pairs, prompt), train_out, cfg, prompt, callbacks)
     else:
         from specs.stages.sft import train_sft
 
-        train_sft(run.model("base"), sft_dataset(pairs), train_out, cfg, callbacks)
+        train_sft(run.model("base"), sft_dataset(pairs, prompt), train_out, cfg, prompt, callbacks)
 
 
 def stages(run: Run) -> list[Stage]:

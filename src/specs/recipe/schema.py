@@ -6,9 +6,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import DirectoryPath, Field, FilePath
+from pydantic import DirectoryPath, Field, FilePath, model_validator
 
 from specs.config import Strict, build, read_yaml
+from specs.data.prompt import PromptSpec, prompt_data
 from specs.generation.hf import SamplingConfig
 from specs.stages.distill import DistillConfig
 from specs.stages.dpo import DPOStageConfig
@@ -54,6 +55,11 @@ class Recipe(Strict):
     """base eval → GRPO-zero → distill → cold start → final GRPO, with evals on ID and OOD after each."""
 
     name: str = Field("custom", description="A label for reports.")
+    prompt: PromptSpec = Field(
+        default_factory=PromptSpec,
+        description="The prompt every stage renders (system prompt, format instructions, pixel cap); a built-in "
+        "name (toy, reasoning) or the block itself.",
+    )
     base_model: DirectoryPath | None = Field(None, description="Base model folder (unset: build the toy base).")
     toy_base: ToyBaseConfig = Field(default_factory=ToyBaseConfig)
     data: DataPaths = Field(default_factory=DataPaths)
@@ -62,6 +68,20 @@ class Recipe(Strict):
     distill: DistillConfig = Field(default_factory=DistillConfig)
     cold_start: ColdStart = Field(default_factory=ColdStart)
     final_grpo: GRPOStageConfig = Field(default_factory=GRPOStageConfig)
+    seed: int | None = Field(
+        None, description="When set, every stage's seed (data order, initialisation, rollout and distillation "
+        "sampling, pair picking, eval sampling): one knob for runs over several seeds.",
+    )
+
+    @model_validator(mode="after")
+    def _one_seed(self) -> Recipe:
+        if self.seed is not None:
+            stages = (self.grpo_zero, self.distill, self.cold_start.dpo, self.cold_start.sft, self.final_grpo,
+                      self.eval.sampling)
+            for stage in stages:
+                if stage.seed != self.seed:
+                    stage.seed = self.seed
+        return self
 
 
 BUILTIN = ("toy", "toy-fast", "study-quick")
@@ -81,7 +101,10 @@ def load_recipe(path: str | Path | None = None, sets: list[str] | None = None) -
     path = Path(path)
     data, lines = read_yaml(path)
     _resolve_paths(data, path.parent)
-    return build(Recipe, deep_merge(data, parse_sets(sets or [])), str(path), lines)
+    for layer in (data, overrides := parse_sets(sets or [])):
+        if isinstance(layer.get("prompt"), str):  # a built-in prompt by name; --set prompt.x=… then edits it
+            layer["prompt"] = prompt_data(layer["prompt"])
+    return build(Recipe, deep_merge(data, overrides), str(path), lines)
 
 
 def _resolve_paths(data: dict, root: Path) -> None:

@@ -3,12 +3,21 @@
 - ``format_reward``: 0.5 when the response passes the strict format check.
 - ``accuracy_reward``: 1.0 when the final answer is correct (columns ``answer``, ``choices``, ``answer_type``,
   ``precision``).
-- ``composite_reward`` / ``score``: both at once (R_total = 0.5·format + 1.0·accuracy), as ``RewardScore``.
+- ``composite_reward`` / ``score``: both at once (R_total = 0.5·format + 1.0·accuracy), as ``RewardScore``;
+  ``score_example`` scores against a canonical record (eval, GF tracking and distillation use it).
 """
 
-from specs.rewards.accuracy_rewards import ACCURACY_WEIGHT, accuracy_reward
-from specs.rewards.contract import CompositeReward, RewardScore, composite_reward, score
-from specs.rewards.format_rewards import FORMAT_WEIGHT, format_reward
+from specs.rewards.accuracy_rewards import accuracy_reward
+from specs.rewards.contract import (
+    ACCURACY_WEIGHT,
+    FORMAT_WEIGHT,
+    CompositeReward,
+    RewardScore,
+    composite_reward,
+    score,
+    score_example,
+)
+from specs.rewards.format_rewards import format_reward
 
 __all__ = [
     "ACCURACY_WEIGHT",
@@ -19,4 +28,5 @@ __all__ = [
     "composite_reward",
     "format_reward",
     "score",
+    "score_example",
 ]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from specs.grading.formatcheck import format_ok
 from specs.rewards.completions import Completion, completion_text
-
-FORMAT_WEIGHT = 0.5  # SPECS / MM-EUREKA: R_total = 0.5 * format + 1.0 * accuracy
+from specs.rewards.contract import FORMAT_WEIGHT, score
 
 
 def format_reward(completions: list[Completion], **kwargs: Any) -> list[float]:
@@ -27,4 +25,4 @@ def format_reward(completions: list[Completion], **kwargs: Any) -> list[float]:
 
     ```
     """
-    return [FORMAT_WEIGHT if format_ok(completion_text(c)) else 0.0 for c in completions]
+    return [FORMAT_WEIGHT * score(completion_text(c), None).format for c in completions]

@@ -22,6 +22,21 @@ CONFIG = typer.Option(None, "--config", help="YAML file of stage knobs (see the 
 SET = typer.Option([], "--set", "-s", help="Override one knob: key=value (repeatable).")
 GF_ID = typer.Option(None, "--gf-id", help="ID test set for GF tracking (with gf_every > 0).")
 GF_OOD = typer.Option(None, "--gf-ood", help="OOD test set for GF tracking (with gf_every > 0).")
+PROMPT = typer.Option(
+    None, "--prompt",
+    help="The prompt every stage must share: a built-in name (toy, reasoning), a recipe YAML (its prompt: block, "
+    "e.g. RUN_DIR/recipe.yaml) or a prompt YAML. Default: reasoning (a system prompt asking for <think>/<answer>).",
+)
+
+
+def _prompt(source: str | None):
+    from specs.data.prompt import load_prompt
+
+    try:
+        return load_prompt(source)
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _config(cls, config: Path | None, sets: list[str]):
@@ -43,12 +58,13 @@ def grpo_command(
     out: Path = typer.Option(..., "--out", help="Output model folder."),
     config: Path | None = CONFIG,
     sets: list[str] = SET,
+    prompt: str | None = PROMPT,
 ) -> None:
     """GRPO with R = 0.5·format + 1.0·accuracy (GRPO-zero and the final stage)."""
     from specs.stages.grpo import train_grpo
 
-    cfg = _config(GRPOStageConfig, config, sets)
-    _guard(lambda: train_grpo(model, data, out, cfg))
+    cfg, spec = _config(GRPOStageConfig, config, sets), _prompt(prompt)
+    _guard(lambda: train_grpo(model, data, out, cfg, spec))
     _wrote(out)
 
 
@@ -71,6 +87,7 @@ def _cold_start_command(method: str, pairs_help: str, doc: str):
         sets: list[str] = SET,
         gf_id: Path | None = GF_ID,
         gf_ood: Path | None = GF_OOD,
+        prompt: str | None = PROMPT,
     ) -> None:
         from specs.stages import coldstart
         from specs.stages.gf_tracking import gf_outputs
@@ -80,11 +97,12 @@ def _cold_start_command(method: str, pairs_help: str, doc: str):
         else:
             from specs.stages.sft import train_sft as train
         cfg = _config(DPOStageConfig if method == "dpo" else SFTStageConfig, config, sets)
+        spec = _prompt(prompt)
 
         def run() -> Path:
-            dataset = getattr(coldstart, f"{method}_dataset")(pairs)
-            callbacks, train_out = gf_outputs(cfg, model, gf_id, gf_ood, out)
-            return train(model, dataset, train_out, cfg, callbacks)
+            dataset = getattr(coldstart, f"{method}_dataset")(pairs, spec)
+            callbacks, train_out = gf_outputs(cfg, model, spec, gf_id, gf_ood, out)
+            return train(model, dataset, train_out, cfg, spec, callbacks)
 
         _guard(run)
         _wrote(out)
@@ -112,14 +130,14 @@ def distill_command(
     out: Path = typer.Option(..., "--out", help="Pairs JSONL to write (stats go beside it)."),
     config: Path | None = CONFIG,
     sets: list[str] = SET,
+    prompt: str | None = PROMPT,
 ) -> None:
     """Self-distilled format pairs: chosen = correct + formatted, rejected = correct base + a corruption."""
+    from specs.distributed import is_main_process
     from specs.stages.distill import distill
 
-    cfg = _config(DistillConfig, config, sets)
-    from specs.distributed import is_main_process
-
-    stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg))
+    cfg, spec = _config(DistillConfig, config, sets), _prompt(prompt)
+    stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg, spec))
     if is_main_process():
         for line in stats["summary"]:
             typer.echo(line)
@@ -132,12 +150,12 @@ def eval_command(
     out: Path = typer.Option(..., "--out", help="Result JSON."),
     benchmark: str | None = typer.Option(None, "--benchmark", help="mathvista, mathverse, mathvision or mmmu."),
     bench_data: Path | None = typer.Option(None, "--data", help="The benchmark's local file or folder."),
-    instruction: str | None = typer.Option(None, "--instruction", help="Format request appended to questions."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first n records."),
     samples: int | None = typer.Option(None, "--samples", min=1, help="Responses per prompt (sets n; T=1 if unset)."),
     k: list[int] = typer.Option([], "--k", help="Report unbiased pass@k for these k (repeatable; k ≤ samples)."),
     config: Path | None = CONFIG,
     sets: list[str] = SET,
+    prompt: str | None = PROMPT,
 ) -> None:
     """Accuracy and format rate (with per-family breakdown); greedy unless sampling is set; pass@k with --k."""
     from specs.data.jsonl import write_json_atomic
@@ -149,7 +167,7 @@ def eval_command(
             *([] if any(x.startswith("temperature=") for x in sets) else ["temperature=1.0"]),
             *sets,
         ]
-    sampling = _config(SamplingConfig, config, sets)
+    sampling, spec = _config(SamplingConfig, config, sets), _prompt(prompt)
     if any(x > sampling.n for x in k):
         raise _fail(ValueError(f"--k {max(k)} needs at least that many samples per prompt (--samples)"))
     from specs.distributed import is_main_process, wait_for_everyone
@@ -161,12 +179,12 @@ def eval_command(
 
         folder = out.parent / f"{out.stem}-{benchmark}-data"
         if is_main_process():  # one rank converts, the others wait and read the result
-            _guard(lambda: convert(benchmark, bench_data, folder, limit, instruction=instruction))
+            _guard(lambda: convert(benchmark, bench_data, folder, limit))
         wait_for_everyone()
         data = folder / f"{benchmark}.jsonl"
     elif data is None:
         raise _fail(ValueError("give a canonical DATA file, or --benchmark NAME --data PATH"))
-    report = _guard(lambda: evaluate(model, data, sampling, limit=limit))
+    report = _guard(lambda: evaluate(model, data, spec, sampling, limit=limit))
     if benchmark:
         from specs.benchmarks import benchmark_breakdown
         from specs.data.records import load_examples

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from specs.data.prompt import PromptSpec
+
 
 def _with_images(columns: dict):
     import datasets
@@ -11,15 +13,15 @@ def _with_images(columns: dict):
     return datasets.Dataset.from_dict(columns).cast_column("images", datasets.List(datasets.Image()))
 
 
-def dpo_dataset(pairs: Path):
-    """``prompt``/``chosen``/``rejected``/``images`` for TRL's DPOTrainer."""
+def dpo_dataset(pairs: Path, prompt: PromptSpec):
+    """``prompt``/``chosen``/``rejected``/``images`` for TRL's DPOTrainer (prompts rendered by ``prompt``)."""
     from specs.pairs.io import read_pairs, to_dpo_rows
 
-    return _with_images(to_dpo_rows(read_pairs(pairs)))
+    return _with_images(to_dpo_rows(read_pairs(pairs), prompt))
 
 
-def sft_dataset(pairs: Path):
+def sft_dataset(pairs: Path, prompt: PromptSpec):
     """``prompt``/``completion``/``images`` (the chosen responses) for TRL's SFTTrainer."""
     from specs.pairs.io import read_pairs, to_sft_rows
 
-    return _with_images(to_sft_rows(read_pairs(pairs)))
+    return _with_images(to_sft_rows(read_pairs(pairs), prompt))

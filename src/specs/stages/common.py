@@ -10,6 +10,7 @@ from pydantic import Field
 
 from specs.config import ConfigError, Strict
 from specs.data.jsonl import write_json_atomic
+from specs.data.prompt import PromptSpec
 
 
 class TrainCommon(Strict):
@@ -25,7 +26,6 @@ class TrainCommon(Strict):
     seed: int = Field(0, description="Seed for data order, sampling and initialisation.")
     freeze_vision: bool = Field(True, description="Freeze the vision tower (as MM-EUREKA does).")
     lora_rank: int = Field(0, ge=0, description="LoRA rank; 0 trains all (unfrozen) weights.")
-    max_pixels: int | None = Field(None, gt=0, description="Cap on image pixels (TRL does not truncate prompts).")
     logging_steps: int = Field(10, ge=1, description="Log every n steps.")
     trl: dict[str, Any] = Field(default_factory=dict, description="Extra TRL config fields, passed through.")
 
@@ -110,12 +110,12 @@ def freeze_vision_tower(model) -> int:
     return frozen
 
 
-def load_for_training(path: Path, cfg: TrainCommon):
-    """Model + processor from a local folder, with the vision tower frozen if asked."""
+def load_for_training(path: Path, cfg: TrainCommon, prompt: PromptSpec):
+    """Model + processor (with the prompt's pixel cap) from a local folder, the vision tower frozen if asked."""
     from specs.models.loading import load_model, load_processor
 
     model = load_model(path)
-    processor = load_processor(path, max_pixels=cfg.max_pixels)
+    processor = load_processor(path, max_pixels=prompt.max_pixels)
     if cfg.freeze_vision:
         freeze_vision_tower(model)
     return model, processor

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from specs.config import Strict
+from specs.data.prompt import PromptSpec
 
 
 class DistillConfig(Strict):
@@ -32,14 +33,13 @@ class DistillConfig(Strict):
     judge_url: str | None = Field(None, description="OpenAI-compatible endpoint for consistency=judge.")
     judge_model: str | None = Field(None, description="Model name for the judge endpoint.")
     limit: int | None = Field(None, ge=1, description="Use only the first n prompts.")
-    max_pixels: int | None = Field(None, gt=0, description="Cap on image pixels.")
     backend: Literal["hf", "vllm"] = Field("hf", description="Sampler: hf (transformers) or vllm (GPU extra).")
 
 
-def sample_model(model_path: Path, examples, cfg: DistillConfig, label: str):
+def sample_model(model_path: Path, examples, cfg: DistillConfig, prompt: PromptSpec, label: str):
     """``cfg.samples`` responses per example from one model (loaded, used, released)."""
     from specs.generation.hf import SamplingConfig
-    from specs.stages.evaluate import sample_examples
+    from specs.generation.sampler import Sampler
 
     sampling = SamplingConfig(
         n=cfg.samples,
@@ -50,7 +50,8 @@ def sample_model(model_path: Path, examples, cfg: DistillConfig, label: str):
         seed=cfg.seed,
         backend=cfg.backend,
     )
-    return sample_examples(model_path, examples, sampling, cfg.max_pixels, f"sample {label}")
+    with Sampler(model_path, prompt, cfg.backend) as sampler:
+        return sampler.sample(examples, sampling, progress=f"sample {label}")
 
 
 def _consistency(cfg: DistillConfig, example):
@@ -66,7 +67,8 @@ def _consistency(cfg: DistillConfig, example):
     return lambda text: conclusion_agrees(text, choices=choices)
 
 
-def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: DistillConfig) -> dict[str, Any]:
+def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: DistillConfig,
+            prompt: PromptSpec) -> dict[str, Any]:
     """Write the pairs JSONL ``out`` (and ``out`` with ``.stats.json``); return the stats.
 
     Under ``accelerate launch`` each rank samples its share of the prompts; the pairs are built from the
@@ -76,12 +78,12 @@ def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: Di
     from specs.data.records import load_examples
     from specs.distributed import is_main_process, wait_for_everyone
     from specs.pairs import Candidate, DistillStats, Pair, build_pair, pair_record, write_pairs
-    from specs.stages.evaluate import grade_sample
+    from specs.rewards import score_example
 
     examples = load_examples(data)[: cfg.limit]
     sides = {
-        "chosen": sample_model(chosen_model, examples, cfg, "chosen"),
-        "base": sample_model(base_model, examples, cfg, "base"),
+        "chosen": sample_model(chosen_model, examples, cfg, prompt, "chosen"),
+        "base": sample_model(base_model, examples, cfg, prompt, "base"),
     }
     names = {"chosen": str(chosen_model), "base": str(base_model)}
     rng = random.Random(f"{cfg.seed}:pairs")
@@ -89,10 +91,10 @@ def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: Di
     for i, example in enumerate(examples):
         candidates = {}
         for side, samples in sides.items():
-            graded = [grade_sample(example, s.text) for s in samples[i]]
+            scores = [score_example(s.text, example, fmt="tags") for s in samples[i]]  # pairs need strict tags
             candidates[side] = [
-                Candidate(names[side], j, s.text, correct, fmt)
-                for j, (s, (correct, fmt)) in enumerate(zip(samples[i], graded, strict=True))
+                Candidate(names[side], j, s.text, sc.accuracy == 1.0, sc.format == 1.0)
+                for j, (s, sc) in enumerate(zip(samples[i], scores, strict=True))
             ]
         result = build_pair(
             example.id,
@@ -114,6 +116,7 @@ def distill(chosen_model: Path, base_model: Path, data: Path, out: Path, cfg: Di
         "base_model": names["base"],
         "data": str(data),
         "settings": cfg.model_dump(),
+        "prompt": prompt.model_dump(),
     }
     if is_main_process():
         write_json_atomic(out.with_suffix(".stats.json"), record)

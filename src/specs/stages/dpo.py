@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from specs.data.prompt import PromptSpec
 from specs.stages.common import GFTracking, TrainCommon, load_for_training, peft_config, save_trained, trl_config
 
 
@@ -31,7 +32,7 @@ def dpo_args(cfg: DPOStageConfig, out: Path):
     return trl_config(DPOConfig, cfg, out, beta=cfg.beta, max_length=cfg.max_length, **losses)
 
 
-def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, callbacks=()):
+def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, prompt: PromptSpec, callbacks=()):
     """A DPOTrainer for ``model_path`` on ``dataset`` (``prompt``/``chosen``/``rejected``/``images``).
 
     The reference model is loaded explicitly from ``model_path``: TRL would otherwise reload it from
@@ -43,7 +44,7 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, callb
     from specs.models.loading import load_model
 
     args = dpo_args(cfg, out)  # before the models: ZeRO-3 loads them sharded only once its config exists
-    model, processor = load_for_training(model_path, cfg)
+    model, processor = load_for_training(model_path, cfg, prompt)
     peft = peft_config(cfg)
     ref_model = None if peft is not None else load_model(model_path)
     return DPOTrainer(
@@ -57,8 +58,8 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, callb
     )
 
 
-def train_dpo(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, callbacks=()) -> Path:
-    """Train with ``dpo_trainer`` and save the model to ``out``."""
-    trainer = dpo_trainer(model_path, dataset, out, cfg, callbacks)
+def train_dpo(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, prompt: PromptSpec, callbacks=()) -> Path:
+    """Train with ``dpo_trainer`` and save the model to ``out`` (``dataset`` from ``coldstart.dpo_dataset``)."""
+    trainer = dpo_trainer(model_path, dataset, out, cfg, prompt, callbacks)
     trainer.train()
     return save_trained(trainer, trainer.processing_class, out)

@@ -11,21 +11,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from specs.data.prompt import PromptSpec
 from specs.data.records import Example
 from specs.generation.hf import Sample, SamplingConfig
 
 
 def grade_sample(example: Example, text: str) -> tuple[bool, bool]:
-    """``(correct, follows_format)`` for one response to one example."""
-    from specs.grading import grade
-    from specs.grading.formatcheck import follows_format
+    """``(correct, follows the requested format)`` for one response to one example (the one scorer's verdict)."""
+    from specs.rewards import score_example
 
-    gold = example.meta.get("answers") or example.answer  # MMMU open questions accept several answers
-    result = grade(
-        text, gold, choices=list(example.choices) if example.choices else None,
-        answer_type=example.answer_type, precision=example.precision,
-    )
-    return result.correct, follows_format(text, str(example.meta.get("format", "tags")))
+    result = score_example(text, example, fmt=None)
+    return result.accuracy == 1.0, result.format == 1.0
 
 
 def summarize(examples: Sequence[Example], samples: Sequence[Sequence[Sample]]) -> dict[str, Any]:
@@ -55,93 +51,58 @@ def summarize(examples: Sequence[Example], samples: Sequence[Sequence[Sample]]) 
     }
 
 
-def evaluate(
+def evaluate_sets(
     model_path: str | Path,
-    data_path: str | Path,
+    sets: dict[str, str | Path],
+    prompt: PromptSpec,
     sampling: SamplingConfig | None = None,
     limit: int | None = None,
-    max_pixels: int | None = None,
     progress: str | None = "eval",
-) -> dict[str, Any]:
-    """Generate on (the first ``limit`` records of) ``data_path`` and grade every response.
+) -> dict[str, dict[str, Any]]:
+    """Generate on (the first ``limit`` records of) each named data file and grade every response; the model is
+    loaded once for all sets.
 
     Under ``accelerate launch`` each rank generates for its share of the prompts; every rank returns the
     whole report (the caller writes it on the main process only).
     """
     from specs.data.records import load_examples
+    from specs.generation.sampler import Sampler
 
     sampling = sampling or SamplingConfig()
-    examples = load_examples(data_path)[:limit]
-    samples = sample_examples(model_path, examples, sampling, max_pixels, progress)
-    report = summarize(examples, samples)
-    report.update(model=str(model_path), data=str(data_path), sampling=sampling.model_dump())
-    report["samples"] = [[s.text for s in r] for r in samples]
-    return report
+    reports = {}
+    with Sampler(model_path, prompt, sampling.backend) as sampler:
+        for name, data_path in sets.items():
+            examples = load_examples(data_path)[:limit]
+            samples = sampler.sample(examples, sampling, progress=f"{progress} {name}" if progress else None)
+            report = summarize(examples, samples)
+            report.update(model=str(model_path), data=str(data_path), sampling=sampling.model_dump(),
+                          prompt=prompt.model_dump())
+            report["samples"] = [[s.text for s in r] for r in samples]
+            reports[name] = report
+    return reports
 
 
-def sample_examples(
-    model_path: str | Path, examples: Sequence[Example], sampling: SamplingConfig, max_pixels: int | None = None,
-    progress: str | None = None,
-) -> list[list[Sample]]:
-    """Load ``model_path`` on ``sampling.backend`` and generate for ``examples``, sharded across ranks."""
-    from specs.distributed import sharded_map
-    from specs.models.loading import load_for_generation, load_processor
-
-    processor = load_processor(model_path, max_pixels=max_pixels)
-    if sampling.backend == "hf":
-        model = load_for_generation(model_path)
-        return sharded_map(lambda shard: generate_for(model, processor, shard, sampling, progress), examples)
-
-    from transformers import GenerationConfig
-
-    from specs.generation.hf import stop_token_ids, vision_token_ids
-    from specs.generation.vllm_engine import VLLMEngine
-    from specs.models.loading import load_config
-
-    config = load_config(model_path)
-    stops = stop_token_ids(GenerationConfig.from_model_config(config), getattr(processor, "tokenizer", processor))
-    engine = VLLMEngine(model_path, sampling.seed, max_pixels)
-    try:
-        return sharded_map(
-            lambda shard: engine.generate(
-                processor, prompts_for(shard), open_images(shard), sampling, stops, vision_token_ids(config)
-            ),
-            examples,
-        )
-    finally:
-        engine.close()
-
-
-def prompts_for(examples: Sequence[Example]) -> list[list[dict]]:
-    """Each example's question as the single user turn."""
-    return [[{"role": "user", "content": e.question}] for e in examples]
-
-
-def generate_for(
-    model, processor, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None,
-    record_nucleus: bool = False,
-):
-    """Generate for canonical examples on the HF backend: their question as the user turn, images attached."""
-    from specs.generation.hf import generate
-
-    return generate(model, processor, prompts_for(examples), open_images(examples), sampling,
-                    record_nucleus=record_nucleus, progress=progress)
+def evaluate(
+    model_path: str | Path, data_path: str | Path, prompt: PromptSpec, sampling: SamplingConfig | None = None,
+    limit: int | None = None, progress: str | None = "eval",
+) -> dict[str, Any]:
+    """:func:`evaluate_sets` on one data file."""
+    return evaluate_sets(model_path, {"data": data_path}, prompt, sampling, limit, progress)["data"]
 
 
 def branching_report(model_path: str | Path, examples: Sequence[Example], sampling: SamplingConfig,
-                     max_responses: int | None = None) -> dict[str, Any]:
+                     prompt: PromptSpec, max_responses: int | None = None) -> dict[str, Any]:
     """The Rollout Branching Factor of a model: top-p 0.95 nucleus sizes over sampled responses (``specs rbf``).
 
     Token-weighted over all generated positions (and, as ``rbf_per_response``, the mean of per-response means).
     """
+    from specs.generation.sampler import Sampler
     from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
-    from specs.models.loading import load_for_generation, load_processor
 
     if sampling.backend != "hf":
         raise ValueError("the RBF needs full next-token distributions: use backend=hf")
-
-    model, processor = load_for_generation(model_path), load_processor(model_path)
-    results = generate_for(model, processor, examples, sampling, progress=None, record_nucleus=True)
+    with Sampler(model_path, prompt) as sampler:
+        results = sampler.sample(examples, sampling, record_nucleus=True, shard=False)
     responses = [s for per_prompt in results for s in per_prompt][:max_responses]
     sizes = [s.nucleus_sizes for s in responses]
     return {
@@ -154,14 +115,3 @@ def branching_report(model_path: str | Path, examples: Sequence[Example], sampli
         "finished_rate": sum(s.finished for s in responses) / len(responses),
         "sampling": sampling.model_dump(),
     }
-
-
-def open_images(examples: Sequence[Example]) -> list[list]:
-    """Each example's images as RGB PIL images, loaded now (files are closed again)."""
-    from PIL import Image
-
-    def load(path: Path):
-        with Image.open(path) as img:
-            return img.convert("RGB")
-
-    return [[load(p) for p in e.images] for e in examples]

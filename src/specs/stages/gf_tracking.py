@@ -12,6 +12,7 @@ from typing import Any
 from transformers import TrainerCallback
 
 from specs.data.jsonl import write_json_atomic
+from specs.data.prompt import PromptSpec
 from specs.stages.common import GFTracking
 
 CURVE = "gf_curve.json"
@@ -23,29 +24,29 @@ class GFCallback(TrainerCallback):
     With ``gf_select == "best"`` the model is saved to ``best_dir`` whenever the GF reaches a new maximum.
     """
 
-    def __init__(self, processor, id_data: Path, ood_data: Path, cfg: GFTracking, out_dir: Path, best_dir: Path):
+    def __init__(self, processor, prompt: PromptSpec, id_data: Path, ood_data: Path, cfg: GFTracking,
+                 out_dir: Path, best_dir: Path):
         from specs.data.records import load_examples
-        from specs.stages.evaluate import open_images
 
-        self.processor, self.cfg, self.out_dir, self.best_dir = processor, cfg, Path(out_dir), Path(best_dir)
-        self.sets = {}
-        for name, path in (("id", id_data), ("ood", ood_data)):
-            examples = load_examples(path)[: cfg.gf_limit]
-            self.sets[name] = (examples, open_images(examples))
+        self.processor, self.prompt, self.cfg = processor, prompt, cfg
+        self.out_dir, self.best_dir = Path(out_dir), Path(best_dir)
+        self.sets = {name: load_examples(path)[: cfg.gf_limit] for name, path in (("id", id_data), ("ood", ood_data))}
         self.points: list[dict[str, Any]] = []
         self.best_gf: float | None = None
         self.best_step: int | None = None
 
     def _measure(self, model, step: int) -> None:
-        from specs.generation.hf import SamplingConfig, generate
+        from specs.generation.hf import SamplingConfig
+        from specs.generation.sampler import Sampler
         from specs.metrics import gf_curve
-        from specs.stages.evaluate import prompts_for, summarize
+        from specs.stages.evaluate import summarize
 
         was_training = model.training
         sampling = SamplingConfig(max_new_tokens=self.cfg.gf_max_new_tokens, batch_size=64)
+        sampler = Sampler.in_memory(model, self.processor, self.prompt)
         point: dict[str, Any] = {"step": step}
-        for name, (examples, images) in self.sets.items():
-            report = summarize(examples, generate(model, self.processor, prompts_for(examples), images, sampling))
+        for name, examples in self.sets.items():
+            report = summarize(examples, sampler.sample(examples, sampling, shard=False))
             point[name] = {"format_rate": report["format_rate"], "accuracy": report["accuracy"]}
         model.train(was_training)
         self.points.append(point)
@@ -63,8 +64,8 @@ class GFCallback(TrainerCallback):
             self._save_best(model, step)
         write_json_atomic(self.out_dir / CURVE, {
             "metric_for_selection": self.cfg.gf_metric, "select": self.cfg.gf_select, "beta": 2.0,
-            "points": self.points, "curves": curves, "n_id": len(self.sets["id"][0]),
-            "n_ood": len(self.sets["ood"][0]), "best_step": self.best_step,
+            "points": self.points, "curves": curves, "n_id": len(self.sets["id"]),
+            "n_ood": len(self.sets["ood"]), "best_step": self.best_step,
         })
 
     def _save_best(self, model, step: int) -> None:
@@ -88,7 +89,8 @@ class GFCallback(TrainerCallback):
             self._measure(model, state.global_step)
 
 
-def gf_outputs(cfg: GFTracking, model_path: Path, id_data: Path | None, ood_data: Path | None, out: Path):
+def gf_outputs(cfg: GFTracking, model_path: Path, prompt: PromptSpec, id_data: Path | None, ood_data: Path | None,
+               out: Path):
     """Callbacks for a cold-start stage, and where its trained (last) model goes.
 
     With ``gf_select: best`` the best-GF checkpoint is written to ``out`` and the last one beside it
@@ -106,5 +108,6 @@ def gf_outputs(cfg: GFTracking, model_path: Path, id_data: Path | None, ood_data
                          "use DDP or ZeRO-2, or gf_every=0, under ZeRO-3/FSDP")
 
     last = out.with_name(f"{out.name}-last") if cfg.gf_select == "best" else out
-    callback = GFCallback(load_processor(model_path), id_data, ood_data, cfg, out.parent / f"{out.name}-gf", out)
+    processor = load_processor(model_path, max_pixels=prompt.max_pixels)
+    callback = GFCallback(processor, prompt, id_data, ood_data, cfg, out.parent / f"{out.name}-gf", out)
     return [callback], last

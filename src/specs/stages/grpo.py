@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from specs.config import ConfigError
+from specs.data.prompt import PromptSpec
 from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
 
 
@@ -28,7 +29,6 @@ class GRPOStageConfig(TrainCommon):
     epsilon_high: float = Field(0.28, gt=0, description="Upper clip range (DAPO clip-higher).")
     loss_type: str = Field("dapo", description="TRL loss aggregation: dapo, grpo, dr_grpo, bnpo…")
     max_completion_length: int = Field(1024, ge=1, description="Generation budget per rollout (paper: 10,240).")
-    instruction: str | None = Field(None, description="Text appended to every question (e.g. a format request).")
     limit: int | None = Field(None, ge=1, description="Use only the first n prompts of the dataset.")
     vllm: Literal["off", "colocate", "server"] = Field(
         "off", description="Rollouts on vLLM (GPU extra): colocate (in the trainer's GPUs) or server (trl vllm-serve)."
@@ -70,8 +70,10 @@ def require_vllm() -> None:
         raise ConfigError("vllm: the vLLM backend needs the GPU extra: pip install 'specs[vllm]' (see docs/vllm.md)")
 
 
-def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, callbacks=()) -> Path:
-    """GRPO on the canonical dataset ``data_path`` starting from ``model_path``; save to ``out``."""
+def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, prompt: PromptSpec,
+               callbacks=()) -> Path:
+    """GRPO on the canonical dataset ``data_path`` (prompts rendered by ``prompt``) from ``model_path``; save to
+    ``out``."""
     from trl import GRPOConfig, GRPOTrainer
 
     from specs.data.loader import load_dataset
@@ -95,8 +97,8 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
         log_completions=False,
         **rollout_settings(cfg, vision_token_ids(load_config(model_path))),
     )
-    model, processor = load_for_training(model_path, cfg)
-    dataset = load_dataset(data_path, instruction=cfg.instruction, limit=cfg.limit)
+    model, processor = load_for_training(model_path, cfg, prompt)
+    dataset = load_dataset(data_path, prompt, limit=cfg.limit)
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=[format_reward, accuracy_reward],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from specs.data.prompt import PromptSpec
 from specs.stages.common import GFTracking, TrainCommon, load_for_training, peft_config, save_trained, trl_config
 
 
@@ -16,13 +17,13 @@ class SFTStageConfig(TrainCommon, GFTracking):
     max_length: int | None = Field(None, ge=1, description="Truncate sequences longer than this (tokens).")
 
 
-def train_sft(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, callbacks=()) -> Path:
-    """Fine-tune ``model_path`` on ``dataset`` (columns ``prompt``, ``completion``, ``images``); save to ``out``."""
+def sft_trainer(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, prompt: PromptSpec, callbacks=()):
+    """An SFTTrainer for ``model_path`` on ``dataset`` (columns ``prompt``, ``completion``, ``images``)."""
     from trl import SFTConfig, SFTTrainer
 
     args = trl_config(SFTConfig, cfg, out, completion_only_loss=True, max_length=cfg.max_length)  # before the model
-    model, processor = load_for_training(model_path, cfg)
-    trainer = SFTTrainer(
+    model, processor = load_for_training(model_path, cfg, prompt)
+    return SFTTrainer(
         model=model,
         args=args,
         train_dataset=dataset,
@@ -30,5 +31,10 @@ def train_sft(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, callbac
         peft_config=peft_config(cfg),
         callbacks=list(callbacks),
     )
+
+
+def train_sft(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, prompt: PromptSpec, callbacks=()) -> Path:
+    """Fine-tune with ``sft_trainer`` and save the model to ``out``."""
+    trainer = sft_trainer(model_path, dataset, out, cfg, prompt, callbacks)
     trainer.train()
-    return save_trained(trainer, processor, out)
+    return save_trained(trainer, trainer.processing_class, out)

@@ -12,9 +12,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from specs.data.prompt import PromptSpec
 
-def pass_at_k(model: Path, data: Path, n: int, ks: list[int], limit: int | None, max_new_tokens: int,
-              batch_size: int, seed: int) -> dict[str, Any]:
+
+def pass_at_k(model: Path, data: Path, prompt: PromptSpec, n: int, ks: list[int], limit: int | None,
+              max_new_tokens: int, batch_size: int, seed: int) -> dict[str, Any]:
     """Sample ``n`` responses per ID prompt and return mean pass@k for every k (plus the T=1 accuracy)."""
     from specs.generation.hf import SamplingConfig
     from specs.metrics import mean_pass_at_k
@@ -22,7 +24,7 @@ def pass_at_k(model: Path, data: Path, n: int, ks: list[int], limit: int | None,
 
     sampling = SamplingConfig(n=n, temperature=1.0, top_p=1.0, max_new_tokens=max_new_tokens,
                               batch_size=max(1, batch_size // n), seed=seed)
-    report = evaluate(model, data, sampling, limit=limit, progress=None)
+    report = evaluate(model, data, prompt, sampling, limit=limit, progress=None)
     counts = [(p["n"], p["n_correct"]) for p in report["per_prompt"]]
     return {
         "pass_at_k": {str(k): mean_pass_at_k(counts, k) for k in ks},
@@ -34,8 +36,8 @@ def pass_at_k(model: Path, data: Path, n: int, ks: list[int], limit: int | None,
     }
 
 
-def branching(model: Path, data: Path, total: int, prompts: int, max_new_tokens: int, batch_size: int,
-              seed: int) -> dict[str, Any]:
+def branching(model: Path, data: Path, prompt: PromptSpec, total: int, prompts: int, max_new_tokens: int,
+              batch_size: int, seed: int) -> dict[str, Any]:
     """RBF over the first ``total`` of ``ceil(total / P)`` responses per prompt on ``P ≤ prompts`` ID prompts."""
     from specs.data.records import load_examples
     from specs.generation.hf import SamplingConfig
@@ -45,4 +47,4 @@ def branching(model: Path, data: Path, total: int, prompts: int, max_new_tokens:
     per_prompt = math.ceil(total / len(examples))
     sampling = SamplingConfig(n=per_prompt, temperature=1.0, top_p=1.0, max_new_tokens=max_new_tokens,
                               batch_size=max(1, batch_size // per_prompt), seed=seed)
-    return branching_report(model, examples, sampling, max_responses=total)
+    return branching_report(model, examples, sampling, prompt, max_responses=total)

@@ -65,10 +65,8 @@ class Study:
             "name": f"{self.recipe['name']}/seed-{seed}/trunk",
             "base_model": str(world.model("base")),
             "data": {split.replace("-", "_"): str(world.data(split)) for split in ("train", "id-test", "ood-test")},
-            "grpo_zero": {"seed": seed},
-            "distill": {"seed": seed},
-            "cold_start": {"method": "dpo", "dpo": {"seed": seed}, "sft": {"seed": seed}},
-            "final_grpo": {"seed": seed},
+            "seed": seed,
+            "cold_start": {"method": "dpo"},
         }
         return Run(build(Recipe, deep_merge(self.recipe, shared)), self.root / f"seed-{seed}" / "trunk", self.log)
 
@@ -120,10 +118,11 @@ class Study:
         cfg, sampling = self.cfg, run.recipe.eval.sampling
         record: dict[str, Any] = {"model": str(run.model(model)), "seed": seed}
         if passk:
-            record["passk"] = pass_at_k(run.model(model), run.data("id-test"), cfg.pass_n, cfg.pass_k,
-                                        cfg.limits.passk, sampling.max_new_tokens, sampling.batch_size, seed)
-        record["rbf"] = branching(run.model(model), run.data("id-test"), cfg.rbf_samples, cfg.limits.rbf,
-                                  sampling.max_new_tokens, sampling.batch_size, seed)
+            record["passk"] = pass_at_k(run.model(model), run.data("id-test"), run.recipe.prompt, cfg.pass_n,
+                                        cfg.pass_k, cfg.limits.passk, sampling.max_new_tokens, sampling.batch_size,
+                                        seed)
+        record["rbf"] = branching(run.model(model), run.data("id-test"), run.recipe.prompt, cfg.rbf_samples,
+                                  cfg.limits.rbf, sampling.max_new_tokens, sampling.batch_size, seed)
         write_json_atomic(out, record)
 
     # --- the whole study -------------------------------------------------------------------------------------
@@ -178,7 +177,8 @@ def _distill_coupled(run: Run) -> None:
     from specs.stages.distill import distill
 
     cfg = run.recipe.distill.model_copy(update={"coupled": True})
-    stats = distill(run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / PAIRS["coupled"], cfg)
+    stats = distill(run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / PAIRS["coupled"], cfg,
+                    run.recipe.prompt)
     for line in stats["summary"]:
         run.log("  " + line)
 

@@ -17,6 +17,6 @@ def toy_base_command(
     """Pretrain a tiny VLM on toy-world transcripts so it behaves like an instruct VLM before RL."""
     from specs.toybase.pretrain import ToyBaseConfig, build_toy_base
 
-    card = build_toy_base(out, ToyBaseConfig(steps=steps, seed=seed), force=force)
+    card = build_toy_base(out, ToyBaseConfig(steps=steps, seed=seed), force=force)  # the toy recipe's prompt
     typer.echo(json.dumps({k: card[k] for k in ("pretrain_seconds", "rates")}, indent=2))
     typer.echo(f"toy base: {out} (card: {out / 'toy_base_card.json'})")

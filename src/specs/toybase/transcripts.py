@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-# P(follow the requested format) per (format, instruction_id). Tags: 2 phrasings followed 85%, 3 phrasings 15%
+# P(follow the requested format) per (format, phrasing index in the prompt spec's instructions).
+# Tags: 2 phrasings followed 85%, 3 phrasings 15%
 # → 43% overall, the paper's base had 41.6%.
 FOLLOW_PROB: dict[str, tuple[float, ...]] = {
     "tags": (0.85, 0.85, 0.15, 0.15, 0.15),
@@ -31,9 +32,10 @@ def formatted(style: str, solution: str, answer: str) -> str:
     return f"{solution} The answer is {answer}."
 
 
-def base_transcript(meta: dict[str, Any], answer: str, rng: random.Random) -> str:
-    """A base-model response to one toy record: the requested format with FOLLOW_PROB, else prose."""
+def base_transcript(meta: dict[str, Any], answer: str, phrasing: int, rng: random.Random) -> str:
+    """A base-model response to one toy record asked with phrasing ``phrasing``: the requested format with
+    FOLLOW_PROB, else prose."""
     fmt = meta.get("format", "tags")
     probs = FOLLOW_PROB[fmt]
-    follow = rng.random() < probs[int(meta.get("instruction_id", 0)) % len(probs)]
+    follow = rng.random() < probs[phrasing % len(probs)]
     return formatted(fmt if follow else "prose", meta["solution"], answer)

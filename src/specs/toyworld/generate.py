@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from specs.data.jsonl import write_jsonl_atomic
-from specs.toyworld.instructions import full_question, sample_instruction
 from specs.toyworld.questions import FAMILIES, ID_FAMILIES, OOD_FAMILIES, Item, sample_item
 from specs.toyworld.scenes import Placed, jitter, render, scene_bucket, scene_meta, signature
 
@@ -92,17 +91,16 @@ def iter_examples(split: str, n: int, seed: int) -> Iterator[ToyExample]:
     for index in range(n):
         family, fmt, ood = _plan(rng, split)
         item = _draw(rng, split, family, seen)
-        instruction_id, text = sample_instruction(rng, fmt)
         ex_id = f"{split}-{index:0{width}d}"
-        meta: dict[str, Any] = {"family": family, "format": fmt, "instruction_id": instruction_id}
+        meta: dict[str, Any] = {"family": family, "format": fmt}
         if ood is not None:
             meta["ood"] = ood
         meta.update(item.extra)
-        meta.update({"solution": item.solution, "query": item.query, "scene": scene_meta(item.objects),
+        meta.update({"solution": item.solution, "scene": scene_meta(item.objects),
                      "split": split, "seed": seed})
         record: dict[str, Any] = {
             "id": ex_id,
-            "question": full_question(item.query, text),
+            "question": item.query,  # no format request: the recipe's prompt spec adds it, as for real data
             "answer": item.answer,
             "images": [f"images/{split}/{ex_id}.png"],
         }

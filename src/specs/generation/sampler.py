@@ -1,0 +1,110 @@
+"""The one sampler: a model loaded once, prompts rendered by the recipe's :class:`PromptSpec`, any number of sets.
+
+Eval, distillation, GF tracking, pass@k, the RBF and the toy base's card all sample through it, so they see the
+prompts the trainers saw (same messages, same pixel cap, same chat template, vision tokens suppressed).
+Under ``accelerate launch`` each rank samples its share of the examples and every rank gets all results in
+order; only rank 0 shows progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from specs.data.prompt import PromptSpec
+from specs.data.records import Example
+from specs.generation.hf import Sample, SamplingConfig
+
+
+def open_images(examples: Sequence[Example]) -> list[list]:
+    """Each example's images as RGB PIL images, loaded now (files are closed again)."""
+    from PIL import Image
+
+    def load(path: Path):
+        with Image.open(path) as img:
+            return img.convert("RGB")
+
+    return [[load(p) for p in e.images] for e in examples]
+
+
+class Sampler:
+    """Samples one model on many example sets; the model is loaded on first use and kept until :meth:`close`."""
+
+    def __init__(self, model_path: str | Path, prompt: PromptSpec, backend: Literal["hf", "vllm"] = "hf"):
+        self.model_path, self.prompt, self.backend = Path(model_path), prompt, backend
+        self.model = self.processor = self._engine = None
+
+    @classmethod
+    def in_memory(cls, model, processor, prompt: PromptSpec) -> Sampler:
+        """A sampler over a model being trained (GF tracking): HF backend, nothing loaded or sharded."""
+        sampler = cls(getattr(model.config, "_name_or_path", "") or ".", prompt)
+        sampler.model, sampler.processor = model, processor
+        return sampler
+
+    def messages(self, examples: Sequence[Example]) -> list[list[dict]]:
+        return [self.prompt.messages(e) for e in examples]
+
+    def _load(self) -> None:
+        from specs.models.loading import load_for_generation, load_processor
+
+        if self.processor is None:
+            self.processor = load_processor(self.model_path, max_pixels=self.prompt.max_pixels)
+        if self.backend == "hf" and self.model is None:
+            self.model = load_for_generation(self.model_path)
+
+    def sample(
+        self, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None = None,
+        record_nucleus: bool = False, shard: bool = True,
+    ) -> list[list[Sample]]:
+        """``sampling.n`` responses per example, in input order (sharded across ranks when ``shard``)."""
+        from specs.distributed import is_main_process, sharded_map
+
+        if sampling.backend != self.backend:
+            raise ValueError(f"sampler on backend {self.backend!r} asked to sample with {sampling.backend!r}")
+        if record_nucleus and self.backend != "hf":
+            raise ValueError("the RBF needs full next-token distributions: use backend=hf")
+        self._load()
+        progress = progress if is_main_process() else None
+
+        def run(shard_examples: Sequence[Example]) -> list[list[Sample]]:
+            if self.backend == "hf":
+                from specs.generation.hf import generate
+
+                return generate(self.model, self.processor, self.messages(shard_examples), open_images(shard_examples),
+                                sampling, record_nucleus=record_nucleus, progress=progress)
+            return self._vllm(sampling).generate(
+                self.processor, self.messages(shard_examples), open_images(shard_examples), sampling,
+                *self._vllm_stops(),
+            )
+
+        return sharded_map(run, examples) if shard else run(examples)
+
+    def _vllm(self, sampling: SamplingConfig):
+        if self._engine is None:
+            from specs.generation.vllm_engine import VLLMEngine
+
+            self._engine = VLLMEngine(self.model_path, sampling.seed, self.prompt.max_pixels)
+        return self._engine
+
+    def _vllm_stops(self) -> tuple[list[int], list[int]]:
+        from transformers import GenerationConfig
+
+        from specs.generation.hf import stop_token_ids, vision_token_ids
+        from specs.models.loading import load_config
+
+        config = load_config(self.model_path)
+        tokenizer = getattr(self.processor, "tokenizer", self.processor)
+        return stop_token_ids(GenerationConfig.from_model_config(config), tokenizer), vision_token_ids(config)
+
+    def close(self) -> None:
+        """Release the model (or the vLLM engine) so the next model fits."""
+        if self._engine is not None:
+            self._engine.close()
+        self.model = self._engine = None
+
+    def __enter__(self) -> Sampler:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
