@@ -96,8 +96,13 @@ def generate(
     sampling: SamplingConfig,
     record_nucleus: bool = False,
     progress: str | None = None,
+    prefixes: Sequence[str] | None = None,
 ) -> list[list[Sample]]:
-    """Sample ``sampling.n`` responses for each prompt, in batches; returns one list of samples per prompt."""
+    """Sample ``sampling.n`` responses for each prompt, in batches; returns one list of samples per prompt.
+
+    ``prefixes`` (one per prompt) start each response with a given text and generate the rest — a forced-prefix
+    probe (e.g. which reasoning procedure is more accurate); the returned text includes the prefix.
+    """
     import torch
     from tqdm.auto import tqdm
     from transformers import LogitsProcessorList
@@ -114,6 +119,8 @@ def generate(
         stop = start + sampling.batch_size
         batch_images = images[start:stop] if images is not None else None
         texts = render_prompts(processor, prompts[start:stop], batch_images)
+        heads = list(prefixes[start:stop]) if prefixes is not None else [""] * len(texts)
+        texts = [text + head for text, head in zip(texts, heads, strict=True)]
         kwargs = dict(text=texts, padding=True, padding_side="left", return_tensors="pt")
         if batch_images is not None and any(batch_images):
             kwargs["images"] = [img for imgs in batch_images for img in imgs]
@@ -142,7 +149,7 @@ def generate(
             kept = ids[:n_tokens] if n_tokens else [t for t in ids if t != tokenizer.pad_token_id]
             results[-1].append(
                 Sample(
-                    text=tokenizer.decode(kept, skip_special_tokens=True),
+                    text=heads[row // sampling.n] + tokenizer.decode(kept, skip_special_tokens=True),
                     n_tokens=len(kept),
                     finished=n_tokens is not None,
                     nucleus_sizes=recorder.sizes[row] if recorder else [],

@@ -55,15 +55,20 @@ class Sampler:
 
     def sample(
         self, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None = None,
-        record_nucleus: bool = False, shard: bool = True,
+        record_nucleus: bool = False, shard: bool = True, prefixes: Sequence[str] | None = None,
     ) -> list[list[Sample]]:
-        """``sampling.n`` responses per example, in input order (sharded across ranks when ``shard``)."""
+        """``sampling.n`` responses per example, in input order (sharded across ranks when ``shard``).
+
+        ``prefixes`` (HF backend, unsharded) force the start of each response (see ``hf.generate``).
+        """
         from specs.distributed import is_main_process, sharded_map
 
         if sampling.backend != self.backend:
             raise ValueError(f"sampler on backend {self.backend!r} asked to sample with {sampling.backend!r}")
         if record_nucleus and self.backend != "hf":
             raise ValueError("the RBF needs full next-token distributions: use backend=hf")
+        if prefixes is not None and (shard or self.backend != "hf"):
+            raise ValueError("forced prefixes are an HF-backend probe on one process (shard=False)")
         self._load()
         progress = progress if is_main_process() else None
 
@@ -72,7 +77,7 @@ class Sampler:
                 from specs.generation.hf import generate
 
                 return generate(self.model, self.processor, self.messages(shard_examples), open_images(shard_examples),
-                                sampling, record_nucleus=record_nucleus, progress=progress)
+                                sampling, record_nucleus=record_nucleus, progress=progress, prefixes=prefixes)
             return self._vllm(sampling).generate(
                 self.processor, self.messages(shard_examples), open_images(shard_examples), sampling,
                 *self._vllm_stops(),
