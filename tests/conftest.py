@@ -17,7 +17,7 @@ def tiny_vlm(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def toy_base():
-    """The default toy base model, built once and cached across sessions in .cache/ (settings-checked)."""
+    """The default toy base model: the package's prebuilt one, installed into .cache/ (settings-checked)."""
     from pathlib import Path
 
     from specs.toybase.pretrain import build_toy_base
