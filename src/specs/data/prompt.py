@@ -53,13 +53,13 @@ class PromptSpec(Strict):
                 raise ValueError(f"instructions.{fmt}: give at least one non-empty phrasing")
         return value
 
-    def instruction(self, example: Example) -> str | None:
-        """The phrasing of the format this example asks for, or None.
+    def phrasing(self, example: Example) -> tuple[int, str] | None:
+        """``(index, text)`` of the phrasing this example gets for the format it asks for, or None.
 
         >>> spec = PromptSpec(system=None, instructions={"tags": ["Use tags.", "Tags, please."]})
         >>> from specs.data.records import Example
-        >>> spec.instruction(Example("a", "How many?", "3", ()))
-        'Use tags.'
+        >>> spec.phrasing(Example("a", "How many?", "3", ()))
+        (0, 'Use tags.')
         """
         fmt = requested_format(example)
         phrasings = self.instructions.get(fmt)
@@ -68,7 +68,13 @@ class PromptSpec(Strict):
                 raise ConfigError(f"record {example.id!r} asks for format {fmt!r}, but prompt.instructions has "
                                   f"no phrasing for it (has: {', '.join(self.instructions) or 'none'})")
             return None
-        return phrasings[phrasing_index(example.id, len(phrasings))]
+        index = phrasing_index(example.id, len(phrasings))
+        return index, phrasings[index]
+
+    def instruction(self, example: Example) -> str | None:
+        """The text of :meth:`phrasing`, or None."""
+        picked = self.phrasing(example)
+        return picked[1] if picked else None
 
     def user_text(self, example: Example) -> str:
         """The question, then the format instruction (if any) on its own line."""

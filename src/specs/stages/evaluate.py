@@ -99,9 +99,7 @@ def branching_report(model_path: str | Path, examples: Sequence[Example], sampli
     from specs.generation.sampler import Sampler
     from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
 
-    if sampling.backend != "hf":
-        raise ValueError("the RBF needs full next-token distributions: use backend=hf")
-    with Sampler(model_path, prompt) as sampler:
+    with Sampler(model_path, prompt, sampling.backend) as sampler:  # the sampler refuses RBF off the HF backend
         results = sampler.sample(examples, sampling, record_nucleus=True, shard=False)
     responses = [s for per_prompt in results for s in per_prompt][:max_responses]
     sizes = [s.nucleus_sizes for s in responses]

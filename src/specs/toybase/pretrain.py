@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import Field
 
 from specs.config import Strict
-from specs.data.prompt import PromptSpec, phrasing_index, requested_format
+from specs.data.prompt import PromptSpec
 from specs.toybase.prebuilt import CARD, install_prebuilt, matches
 from specs.toybase.transcripts import CAPTION_QUESTION, GLANCE_SHARE, base_transcript, caption
 
@@ -45,9 +45,9 @@ def corpus(examples, prompt: PromptSpec, cfg: ToyBaseConfig) -> tuple[list, list
     rng = random.Random(f"{cfg.seed}:transcripts")
     messages, responses = [], []
     for e in examples:
-        n_phrasings = len(prompt.instructions.get(requested_format(e), [""]))
+        picked = prompt.phrasing(e)  # the habit is tied to the phrasing the stages will render
         messages.append(prompt.messages(e))
-        responses.append(base_transcript(e.meta, e.question, e.answer, phrasing_index(e.id, n_phrasings), rng,
+        responses.append(base_transcript(e.meta, e.question, e.answer, picked[0] if picked else 0, rng,
                                          list(e.choices) if e.choices else None, glance_share=cfg.glance_share))
     captions = [replace(e, id=f"caption-{i}", question=CAPTION_QUESTION)
                 for i, e in enumerate(examples[: cfg.n_captions])]
