@@ -100,6 +100,8 @@ def test_a_study_folder_refuses_other_settings(study):
     study.claim()
     study.cfg.threads = 2
     study.claim()  # threads change speed, not results
+    study.cfg.seeds = [*study.cfg.seeds, 99]
+    study.claim()  # a rerun with more seeds adds them
     study.cfg.pass_n = 8
     with pytest.raises(ConfigError, match="different study settings"):
         study.claim()

@@ -127,12 +127,19 @@ class Study:
 
     # --- the whole study -------------------------------------------------------------------------------------
     def claim(self) -> None:
-        """Refuse a study folder made with different study settings (the Runs check their own recipes)."""
-        resolved = yaml.safe_dump(self.cfg.model_dump(mode="json", exclude={"threads"}), sort_keys=False)
-        path = self.root / "study.yaml"  # threads change speed, not results: not part of the identity
-        if path.is_file() and yaml.safe_load(path.read_text()) != yaml.safe_load(resolved):
-            raise ConfigError(f"{self.root}: made with different study settings; use a new --out")
-        write_text_atomic(path, resolved)
+        """Refuse a study folder made with different study settings (the Runs check their own recipes).
+
+        Threads change speed, not results, and each seed's folders are independent of the others: neither is
+        part of the identity, so a rerun with more seeds adds them (and seeds run elsewhere can be copied in).
+        """
+        identity = self.cfg.model_dump(mode="json", exclude={"threads", "seeds"})
+        path = self.root / "study.yaml"
+        if path.is_file():
+            made = yaml.safe_load(path.read_text())
+            if {k: v for k, v in made.items() if k not in ("threads", "seeds")} != identity:
+                raise ConfigError(f"{self.root}: made with different study settings; use a new --out")
+        write_text_atomic(path, yaml.safe_dump(self.cfg.model_dump(mode="json", exclude={"threads"}),
+                                               sort_keys=False))
 
     def execute(self) -> dict[str, Any]:
         """Train and measure everything missing, then write ``study.json``; returns the study record."""
