@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from specs.grading.latex import remove_noise, strip_math_delims, unbox, unwrap_text_commands
+from specs.grading.latex import canonical_latex, remove_noise, strip_math_delims, unbox, unwrap_text_commands
 from specs.grading.numbers import close, normalize_numeric_text, parse_number
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -26,6 +26,7 @@ _LETTER_TEXT = re.compile(r"(?:[(\[]([A-Za-z])[)\]]\s*[.:：]?|([A-Za-z])\s*[.:�
 _CHOICE_LINE = re.compile(r"^\s*[(\[]?([A-Z])[)\]]?\s*[:.)：]\s*(.*?)\s*$")
 _UNIT_TAIL = re.compile(r"(?:degrees?|deg|units?)$")
 _LETTER_TOKEN = re.compile(r"(?<![A-Za-z])\(?([A-Z])\)?(?![A-Za-z])")
+_WORDS = re.compile(r"[^\W_]+")
 DEFAULT_OPTIONS = 5  # options assumed when only the question text lists them (MathVerse: A–E at most)
 
 
@@ -64,7 +65,7 @@ def letter_with_text(text: str) -> tuple[str, str] | None:
 
 
 def _norm(text: str) -> str:
-    text = normalize_numeric_text(remove_noise(text)).lower()
+    text = canonical_latex(normalize_numeric_text(remove_noise(text))).lower()
     text = "".join(text.split()).rstrip(".")
     return _UNIT_TAIL.sub("", text) if len(text) > 1 and text[0].isdigit() else text
 
@@ -81,13 +82,30 @@ def match_option(text: str, choices: list[str]) -> int | None:
         return exact[0] if len(exact) == 1 else None
     number = parse_number(text)
     if number is None:
-        return None
+        return _part_of_one(text, choices)
     numeric = []
     for i, option in enumerate(choices):
         value = parse_number(option)
         if value is not None and value.percent == number.percent and close(value.value, number.value):
             numeric.append(i)
     return numeric[0] if len(numeric) == 1 else None
+
+
+def _part_of_one(text: str, choices: list[str]) -> int | None:
+    """The one option whose words contain the answer's words in a row ("mitochondria" for "The mitochondria").
+
+    The answer must have a word of three or more letters and must not fit any other option; a leading article
+    stays part of the answer ("a square" is not "square": "A" may be a letter).
+    """
+    words = _WORDS.findall(dress_off(text).lower())
+    if not any(len(word) >= 3 and word.isalpha() for word in words):
+        return None
+    n, hits = len(words), []
+    for i, option in enumerate(choices):
+        option_words = _WORDS.findall(option.lower())
+        if any(option_words[j : j + n] == words for j in range(len(option_words) - n + 1)):
+            hits.append(i)
+    return hits[0] if len(hits) == 1 else None
 
 
 def gold_option(gold: str, choices: list[str]) -> int | None:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from specs.grading.choices import gold_letter, gold_option, picked_option, predicted_letter
 from specs.grading.extract import extract_answer
-from specs.grading.latex import clean_gold, remove_noise, strip_math_delims, unwrap_text_commands
-from specs.grading.numbers import Number, close, parse_number, percent_candidates, rounds_to
+from specs.grading.flips import flipped
+from specs.grading.latex import canonical_latex, clean_gold, strip_math_delims
+from specs.grading.numbers import Number, close, normalize_numeric_text, parse_number, percent_candidates, rounds_to
+from specs.grading.statements import candidates, states_phrase
 from specs.grading.symbolic import symbolic_equal
 
 ANSWER_TYPES = ("text", "integer", "float", "list")  # MathVista's vocabulary; None = infer from the gold
@@ -31,7 +33,7 @@ class GradeResult:
 
     correct: bool
     extracted: str | None
-    method: str  # choice | letter | list | number | closed_form | text | symbolic | none | too_long
+    method: str  # choice | letter | list | number | closed_form | text | symbolic | flip | none | too_long
 
 
 def _precision(precision: int | float | None) -> int | None:
@@ -42,7 +44,7 @@ def _precision(precision: int | float | None) -> int | None:
 
 
 def _text_key(text: str) -> str:
-    text = unwrap_text_commands(remove_noise(strip_math_delims(text.replace("**", ""))))
+    text = canonical_latex(normalize_numeric_text(text))  # dress, degree signs, separators: as for numbers
     return "".join(text.lower().split()).rstrip(".")
 
 
@@ -153,19 +155,31 @@ def grade_answer(
         return GradeResult(False, extracted[:200] + "…", "too_long")
     gold = clean_gold(ground_truth)
     places = _precision(precision)
+    spans = [extracted, *candidates(extracted)]  # a sentence also states its shorter answers
     if choices:
         options = [str(choice) for choice in choices]
         index = gold_option(gold, options)
         if index is not None:
-            return GradeResult(picked_option(extracted, options) == index, extracted, "choice")
+            picked = next((p for p in map(lambda span: picked_option(span, options), spans) if p is not None), None)
+            return GradeResult(picked == index, extracted, "choice")
         if gold_letter(gold) is not None:  # a letter gold outside the options: a broken item never scores
             return GradeResult(False, extracted, "choice")
     letter = gold_letter(gold) if answer_type in (None, "text") else None
     if letter is not None:  # MathVerse/MMMU letter gold with the options only in the question text
-        return GradeResult(predicted_letter(extracted) == letter, extracted, "letter")
-    correct, method = compare(extracted, gold, answer_type, places)
-    return GradeResult(correct, extracted, method)
-
+        picked_letter = next((p for p in map(predicted_letter, spans) if p is not None), None)
+        return GradeResult(picked_letter == letter, extracted, "letter")
+    if flipped(extracted, gold):
+        return GradeResult(False, extracted, "flip")
+    method = "text"
+    for span in spans:
+        if flipped(span, gold):  # a shorter reading that drops the direction or changes the unit
+            continue
+        correct, method = compare(span, gold, answer_type, places)
+        if correct:
+            return GradeResult(True, extracted, method)
+    if parse_number(gold) is None and not _MATHY.search(gold) and states_phrase(extracted, gold):
+        return GradeResult(True, extracted, "text")
+    return GradeResult(False, extracted, method)
 
 def grade(
     response: str,

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 
 # `\text{…}`-like wrappers whose content is kept as plain text.
-TEXT_COMMANDS = ("text", "textbf", "textit", "textrm", "mathrm", "mathbf", "mathit", "mbox", "operatorname")
+TEXT_COMMANDS = (
+    "text", "textnormal", "textbf", "textit", "textrm", "textsf", "texttt", "mathrm", "mathbf", "mathit", "mathsf",
+    "mathtt", "mbox", "hbox", "operatorname",
+)
 _TEXT_CMD = re.compile(r"\\(?:" + "|".join(TEXT_COMMANDS) + r")\s*\{")
 # Spacing and sizing commands that carry no meaning for a final answer.
 _NOISE = re.compile(r"\\(?:left|right|[bB]igg?[lr]?|displaystyle|textstyle)(?![A-Za-z])|\\[!,;: ]")
@@ -77,6 +80,28 @@ def strip_math_delims(text: str) -> str:
 def remove_noise(text: str) -> str:
     """Drop ``\\left``/``\\right``, ``\\displaystyle`` and spacing commands (``\\!``, ``\\,``, ``\\;``)."""
     return _NOISE.sub(lambda m: " " if m.group(0) in ("\\,", "\\;", "\\:", "\\ ") else "", text)
+
+
+_SHORTHAND = (
+    (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
+    (re.compile(r"\\(frac|sqrt)\s*(\d)\s*(\d)?"), lambda m: f"\\{m.group(1)}{{{m.group(2)}}}"
+     + (f"{{{m.group(3)}}}" if m.group(3) else "")),
+    (re.compile(r"([\^_])\s*\{\s*([^{}\s])\s*\}"), r"\1\2"),
+    (re.compile(r"\\(?:cdot|times)(?![A-Za-z])"), "*"),
+)
+
+
+def canonical_latex(text: str) -> str:
+    r"""One spelling for LaTeX that means the same: ``\dfrac34`` → ``\frac{3}{4}``, ``x^{2}`` → ``x^2``.
+
+    >>> canonical_latex("\\dfrac34 + x^{2} \\cdot y")
+    '\\frac{3}{4} + x^2 * y'
+    """
+    if "\\" not in text and "{" not in text:
+        return text
+    for pattern, replacement in _SHORTHAND:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def unbox(text: str) -> str:

@@ -34,6 +34,17 @@ _NOT_UNITS = frozenset(
     )
 )
 _UNIT_LETTERS = frozenset(("m", "s", "g", "h", "l", "L", "N", "J", "W", "V", "K", "A"))  # others: variables
+_CURRENCY = re.compile(r"(?:US\$|USD|EUR|GBP|JPY|CNY|RMB|€|£|¥|₹)\s*(?=[-+]?\.?\d)")
+# Unit spellings that name the same unit, so "5 centimeters" and "5 cm" agree; unknown words compare as written.
+_UNIT_NAMES = {
+    "millimeter": "mm", "millimetre": "mm", "centimeter": "cm", "centimetre": "cm", "meter": "m", "metre": "m",
+    "kilometer": "km", "kilometre": "km", "inch": "in", "foot": "ft", "feet": "ft", "yard": "yd", "mile": "mi",
+    "gram": "g", "kilogram": "kg", "milligram": "mg", "pound": "lb", "lbs": "lb", "ounce": "oz", "second": "s",
+    "sec": "s", "minute": "min", "hour": "h", "hr": "h", "day": "d", "liter": "l", "litre": "l", "milliliter": "ml",
+    "millilitre": "ml", "newton": "n", "joule": "j", "watt": "w", "volt": "v", "kelvin": "k", "ampere": "a",
+}
+_GENERIC_UNITS = frozenset(("unit", "units", "squareunits", "unit^2", "units^2", "sq.units", "squnits"))
+_POWER = re.compile(r"\^\s*\{?\s*(-?\d)\s*\}?")
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,7 @@ def normalize_numeric_text(text: str) -> str:
     text = unwrap_text_commands(remove_noise(text))
     text = text.replace("−", "-").replace("–", "-").replace("﹣", "-").replace("－", "-")
     text = text.replace("{,}", ",").replace(",\\!", ",").replace("\\!", "")
+    text = _CURRENCY.sub("", text)
     text = _DEGREE.sub("", text)
     for space in ("~", "\u00a0", "\u202f", "\u2009", "\\ "):
         text = text.replace(space, " ")
@@ -80,6 +92,42 @@ def _units_only(rest: str) -> bool:
         if bare.lower() in _NOT_UNITS or (len(bare) == 1 and bare not in _UNIT_LETTERS):
             return False
     return True
+
+
+def _unit_word(word: str) -> str:
+    word = word.lower().rstrip(".")
+    if word in _UNIT_NAMES:
+        return _UNIT_NAMES[word]
+    if len(word) > 3 and word.endswith("s") and word[:-1] in _UNIT_NAMES:
+        return _UNIT_NAMES[word[:-1]]
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def unit_of(text: str) -> str | None:
+    r"""The unit a number is stated in, canonical (``5 square centimeters`` → ``cm^2``), or None.
+
+    None when there is no unit, when it is the generic "units", or when the text is not a number with units.
+    Only the first unit expression counts (``5 km long`` → ``km``): trailing prose is not part of the unit.
+
+    >>> unit_of("12 m/s^2"), unit_of("$5\\text{ cm}^{2}$"), unit_of("12"), unit_of("7 square units")
+    ('m/s^2', 'cm^2', None, None)
+    """
+    if len(text) > MAX_NUMBER_CHARS:
+        return None
+    text = _PERCENT.sub("", _PREFIX.sub("", normalize_numeric_text(text)))
+    match = _PLAIN.match(text)
+    rest = text[match.end() :].strip() if match else ""
+    if not rest or not _units_only(rest):
+        return None
+    rest = re.sub(r"\s*([/·*])\s*", r"\1", _POWER.sub(r"^\1", rest)).replace("²", "^2").replace("³", "^3")
+    words = rest.split()
+    power = ""
+    if words[0].lower() in ("square", "sq", "sq.", "cubic") and len(words) > 1:
+        power = "^3" if words[0].lower() == "cubic" else "^2"
+        words = words[1:]
+    first = re.split(r"([/·*^])", words[0])
+    unit = "".join(_unit_word(piece) if piece.isalpha() else piece for piece in first) + power
+    return None if unit.lower() in _GENERIC_UNITS else unit
 
 
 def _plain(text: str) -> Number | None:

@@ -1,0 +1,98 @@
+"""Answers written as sentences: the value a statement or a self-correction settles on.
+
+Why: models (and benchmark references) often answer in a sentence — "the smallest value of $k$ is 7",
+"There are 7 apples left.", "It is not 5 — recounting, it is 6." A grader that compares the whole sentence
+with the gold marks these wrong, and one that takes *any* number in it rewards hedges. The rules here are
+narrow on purpose:
+
+- a self-correction counts from its last marker on ("recounting", "actually", "wait", "no,", a dash);
+- what remains must not hedge or negate (``not``, ``or``, ``at least``, ``maybe`` …): then nothing is read;
+- the candidate is the text after the last copula ("is", "are", "=", ":"), minus a trailing ", not X";
+  or, when the sentence states exactly one number, that number with the word after it (a unit stays a unit);
+- a text gold counts when it appears as a whole phrase in a short, unhedged sentence.
+
+The caller compares each candidate as an answer of its own, so every other rule (units, directions, option
+letters) still applies to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_STATEMENT_WORDS = 25  # longer spans are explanations, not statements of an answer
+
+_CORRECTION = re.compile(
+    r"\b(?:re-?count(?:ing|ed)?|actually|correction|on second thought|wait|scratch that|i mean|no)\b\s*[,:;.!]?"
+    r"|\s[—–]\s?|\s-{1,2}\s|\.{3}|…",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:not|no|never|neither|nor|or|least|most|more|less|fewer|than|except|maybe|perhaps|possibly|probably|"
+    r"unless|between|either|approximately equal to|if|whether)\b|n't",
+    re.IGNORECASE,
+)
+_COPULA = re.compile(r"\b(?:is|are|was|were|equals|be|becomes|gives|makes)\b|=|:|：", re.IGNORECASE)
+_CONTRAST = re.compile(r"\s*[,;]?\s*\b(?:not|rather than|instead of)\b.*$", re.IGNORECASE | re.DOTALL)
+_NUMBER = re.compile(r"(?<![\w.])[-−+]?\$?\d[\d,]*(?:\.\d+)?%?(?![\w.]*\d)")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _settled(span: str) -> str:
+    """The part after the last self-correction marker (the whole span when there is none)."""
+    last = None
+    for last in _CORRECTION.finditer(span):  # noqa: B007 — we want the last one
+        pass
+    return span[last.end() :] if last is not None and span[last.end() :].strip() else span
+
+
+def candidates(span: str) -> list[str]:
+    """Shorter answers a sentence-like span states, best first; empty when it hedges or is not a sentence.
+
+    >>> candidates("the smallest value of k is 7")
+    ['7']
+    >>> candidates("It is not 5 — recounting, it is 6")
+    ['6']
+    >>> candidates("There are 7 apples left"), candidates("B — actually, C")
+    (['7 apples left', '7 apples'], ['C'])
+    >>> candidates("It is 7 or 8"), candidates("at least 7"), candidates("12")
+    ([], [], [])
+    """
+    if len(_WORD.findall(span)) < 2 or len(span.split()) > MAX_STATEMENT_WORDS:
+        return []
+    settled = _settled(span).strip()
+    contrast = _CONTRAST.search(settled)
+    core = settled[: contrast.start()] if contrast and contrast.start() > 0 else settled
+    if _HEDGE.search(core):
+        return []
+    found: list[str] = []
+    copulas = list(_COPULA.finditer(core))
+    if copulas:
+        tail = core[copulas[-1].end() :].strip(" ,.;:")
+        if tail:
+            found.append(tail)
+    numbers = list(_NUMBER.finditer(core))
+    if len(numbers) == 1:
+        after = core[numbers[0].end() :].split()
+        found.append(" ".join([numbers[0].group(0), *after[:1]]).strip(" ,.;:"))
+    if not copulas and settled != span.strip():  # "5... no, 6", "B — actually, C"
+        found.append(core.strip(" ,.;:"))
+    return list(dict.fromkeys(c for c in found if c and c != span.strip()))
+
+
+def states_phrase(span: str, phrase: str) -> bool:
+    """Whether a short, unhedged sentence states ``phrase`` as a whole phrase (case and spacing folded).
+
+    >>> states_phrase("It takes place in the larval phase.", "larval phase")
+    True
+    >>> states_phrase("It is not the larval phase.", "larval phase"), states_phrase("larval", "larval phase")
+    (False, False)
+    """
+    words, target = _words(_settled(span)), _words(phrase)
+    if not target or len(words) > MAX_STATEMENT_WORDS or _HEDGE.search(" ".join(words)):
+        return False
+    n = len(target)
+    return any(words[i : i + n] == target for i in range(len(words) - n + 1))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w°%]+", text.lower())
