@@ -1,6 +1,6 @@
 """Benchmark: ``specs.grading.grade`` vs math-verify alone on a realistic, labelled mix of responses.
 
-    .venv/bin/python bench/grading.py [--n-per-case 2] [--passes 3] [--seed 0]
+    .venv/bin/python bench/grading.py [--n-per-case 4] [--passes 3] [--seed 0] [--mix built|suite]
 
 The mix imitates GRPO rollouts and benchmark answers: ``<think>…</think><answer>…</answer>`` responses,
 boxed answers, "the answer is" statements, multiple-choice letters in several dresses, option text, units,
@@ -22,6 +22,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from specs.grading import grade
@@ -35,6 +36,7 @@ class Item:
     label: bool
     category: str
     kwargs: dict[str, Any] = field(default_factory=dict)
+    answer: str = ""  # the final answer as dressed inside the response (for the LaTeX share)
 
 
 SENTENCES = [
@@ -46,13 +48,17 @@ SENTENCES = [
     "Multiplying, {a} x {b} = {p}, which we compare with the options.",
     "Hmm, wait, I should double-check the units before answering.",
     "The perimeter is {a} + {b} + {c} = {t}.",
+    "Using the formula $A = \\frac{{1}}{{2}} b h$ with $b = {a}$ and $h = {b}$, we get $A = \\frac{{{p}}}{{2}}$.",
+    "By Pythagoras, $c = \\sqrt{{{a}^2 + {b}^2}}$, and the angle is ${c}^\\circ$.",
+    "So $x^{{2}} - {s}x + {p} = 0$, i.e. $(x - {a})(x - {b}) = 0$.",
 ]
 
 
-def reasoning(rng: random.Random) -> str:
-    """A few sentences of plausible scratch work, full of numbers a naive grader may latch onto."""
+def reasoning(rng: random.Random, long: bool = False) -> str:
+    """Sentences of plausible scratch work (LaTeX included), full of numbers a naive grader may latch onto;
+    ``long``: 30-60 sentences, like a 7B model's rollouts (2-5k characters)."""
     out = []
-    for _ in range(rng.randint(4, 9)):
+    for _ in range(rng.randint(30, 60) if long else rng.randint(4, 9)):
         a, b, c = rng.randint(2, 90), rng.randint(2, 90), rng.randint(2, 90)
         values = {"a": a, "b": b, "c": c, "s": a + b, "p": a * b, "t": a + b + c, "y": 2010 + a % 9}
         out.append(rng.choice(SENTENCES).format(**values))
@@ -61,8 +67,10 @@ def reasoning(rng: random.Random) -> str:
 
 def dress(rng: random.Random, answer: str) -> str:
     """Wrap a final answer the way models do: tags (maybe around a boxed sentence), boxed, or a statement."""
-    think = reasoning(rng)
-    style = rng.choice(["tag", "tag", "tag_boxed", "tag_boxed", "boxed", "statement"])
+    think = reasoning(rng, long=rng.random() < 0.3)
+    style = rng.choice(["tag", "tag", "tag_boxed", "tag_boxed", "boxed", "statement", "display"])
+    if style == "display":
+        return f"<think>{think}</think>\n<answer>\\[ {answer} \\]</answer>"
     if style == "tag":
         return f"<think>{think}</think>\n<answer>{answer}</answer>"
     if style == "tag_boxed":
@@ -144,6 +152,71 @@ CASES: list[tuple[str, str, str, bool, dict[str, Any]]] = [
     ("symbolic", "\\{1, 2\\}", "\\{1, 3\\}", False, {}),
     ("symbolic", "1-\\cos^2 x", "\\sin^2 x", True, {}),
     ("symbolic", "2e", "e+e", True, {}),
+    ("symbolic", "\\sqrt{x^2+y^2}", "\\sqrt{y^2+x^2}", True, {}),
+    ("symbolic", "\\sqrt{x^2+y^2}", "x+y", False, {}),
+    ("symbolic", "[2, \\infty)", "[2,\\infty)", True, {}),
+    ("symbolic", "[2, \\infty)", "(2, \\infty)", False, {}),
+    ("symbolic", "x \\le 3", "x \\leq 3", True, {}),
+    ("symbolic", "x \\le 3", "x < 3", False, {}),
+    ("symbolic", "\\frac{a}{b+c}", "\\frac{a}{c+b}", True, {}),
+    ("symbolic", "\\frac{a}{b+c}", "\\frac{a}{b}+c", False, {}),
+    ("symbolic", "\\frac{2\\pi r}{3}", "\\frac{2}{3}\\pi r", True, {}),
+    ("symbolic", "\\sin 2x", "2\\sin x\\cos x", True, {}),
+    ("symbolic", "\\log_2 8", "3", True, {}),
+    ("symbolic", "(3, -1)", "(3,-1)", True, {}),
+    ("symbolic", "(3, -1)", "(-1, 3)", False, {}),
+    ("symbolic", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}",
+     True, {}),
+    ("symbolic", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}", "\\begin{pmatrix} 1 & 3 \\\\ 2 & 4 \\end{pmatrix}",
+     False, {}),
+    ("symbolic", "(-\\infty, 1) \\cup (2, \\infty)", "(-\\infty,1)\\cup(2,\\infty)", True, {}),
+    ("symbolic", "(-\\infty, 1) \\cup (2, \\infty)", "(-\\infty,1]\\cup(2,\\infty)", False, {}),
+    ("symbolic", "\\{a, b\\}", "\\{b, a\\}", True, {}),
+    ("symbolic", "x=2, x=3", "x=3, x=2", True, {}),
+    ("symbolic", "x=2, x=3", "x=3", False, {}),
+    ("symbolic", "\\sqrt[3]{x}", "x^{1/3}", True, {}),
+    ("symbolic", "\\binom{5}{2}", "10", True, {}),
+    ("symbolic", "\\frac{x}{\\sqrt{x^2+1}}", "x(x^2+1)^{-1/2}", True, {}),
+    ("symbolic", "a^2+b^2=c^2", "c^2=a^2+b^2", True, {}),
+    # LaTeX-dressed numbers and closed forms (MATH-Vision, MathVerse references and model answers)
+    ("latex", "12000", "12\\,000", True, {}),
+    ("latex", "12000", "12\\!000", True, {}),
+    ("latex", "5", "5\\textnormal{ cm}", True, {}),
+    ("latex", "5", "5\\,\\mathrm{cm}^{2}", True, {}),
+    ("latex", "\\frac{\\sqrt{3}}{2}", "\\dfrac{\\sqrt3}{2}", True, {}),
+    ("latex", "\\frac{\\sqrt{3}}{2}", "\\frac{\\sqrt{2}}{2}", False, {}),
+    ("latex", "2\\sqrt{2}", "\\sqrt{8}", True, {}),
+    ("latex", "2\\sqrt{2}", "2.83", True, {}),
+    ("latex", "\\frac{\\pi}{3}", "\\frac{\\pi}{6}", False, {}),
+    ("latex", "30", "30^{\\circ}", True, {}),
+    ("latex", "-\\frac{1}{2}", "\\frac{1}{2}", False, {}),
+    ("latex", "\\frac{7}{2}", "3\\frac{1}{2}", True, {}),
+    ("latex", "8\\pi", "8 \\pi \\text{ cm}^2", True, {}),
+    ("latex", "10", "\\boxed{10}", True, {}),
+    ("latex", "x^2+1", "x^{2}+1", True, {"choices": ["x^2-1", "x^2+1", "2x+1"]}),
+    ("latex", "1/2", "\\frac{1}{2}", True, {"choices": ["1/3", "1/2", "2/3"]}),
+    ("latex", "\\sqrt{3}", "\\sqrt{2}", False, {"choices": ["\\sqrt{2}", "\\sqrt{3}", "2"]}),
+    ("latex", "N 30° E", "N\\,30^\\circ\\,E", True, {}),
+    # statements and self-corrections instead of bare answers
+    ("prose", "7", "the smallest value of $k$ is 7", True, {}),
+    ("prose", "7", "There are 7 apples left", True, {}),
+    ("prose", "7", "It is not 7", False, {}),
+    ("prose", "7", "7 or 8", False, {}),
+    ("prose", "7", "at least 7", False, {}),
+    ("prose", "6", "It is not 5 — recounting, it is 6", True, {}),
+    ("prose", "5", "It is not 5 — recounting, it is 6", False, {}),
+    ("prose", "1250", "The total cost is \\$1,250", True, {}),
+    ("prose", "12.5", "The ticket costs $12.50 in total", True, {}),
+    ("prose", "larval phase", "It takes place in the larval phase", True, {}),
+    ("prose", "larval phase", "It is not the larval phase", False, {}),
+    ("prose", "B", "mitochondria", True, {"choices": ["The nucleus", "The mitochondria", "The ribosome"]}),
+    # flips a policy could farm
+    ("flip", "N 30° E", "N 30° W", False, {}),
+    ("flip", "30° east of north", "30° west of north", False, {}),
+    ("flip", "5 m", "5 cm", False, {}),
+    ("flip", "12 m/s^2", "12 m/s", False, {}),
+    ("flip", "-5", "5", False, {}),
+    ("flip", "left", "right", False, {}),
 ]
 
 HACKS: list[tuple[str, str, bool]] = [
@@ -160,11 +233,27 @@ def build_mix(n_per_case: int, seed: int) -> list[Item]:
     items = []
     for category, gold, prediction, label, kwargs in CASES:
         for _ in range(n_per_case):
-            items.append(Item(dress(rng, prediction), gold, label, category, kwargs))
+            items.append(Item(dress(rng, prediction), gold, label, category, kwargs, prediction))
     for response, gold, label in HACKS:
         for _ in range(n_per_case):
             items.append(Item(response.replace("x", reasoning(rng), 1), gold, label, "hack"))
     rng.shuffle(items)
+    return items
+
+
+def load_suite() -> list[Item]:
+    """The human-verdict case suite of the tests (tests/grading/cases.yaml), as a second, independent mix."""
+    import yaml
+
+    path = Path(__file__).parents[1] / "tests" / "grading" / "cases.yaml"
+    families = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = []
+    for family, cases in families.items():
+        for case in cases:
+            kwargs = {k: case[key] for k, key in (("choices", "choices"), ("answer_type", "type"),
+                                                   ("precision", "precision")) if case.get(key) is not None}
+            answer = case["r"].rpartition("<answer>")[2] if "<answer>" in case["r"] else case["r"]
+            items.append(Item(case["r"], case["gold"], case["ok"], family, kwargs, answer))
     return items
 
 
@@ -176,16 +265,29 @@ def grade_math_verify(item: Item) -> bool:
     from math_verify import parse, verify
 
     try:
-        return bool(verify(parse(item.gold), parse(item.response)))
+        return bool(verify(parse(str(item.gold)), parse(item.response)))
     except Exception:  # math-verify raising is a "not verified"
         return False
 
 
-def timed_pass(fn, items: list[Item]) -> tuple[float, list[bool]]:
+def timed_pass(fn, items: list[Item]) -> tuple[float, list[bool], list[float]]:
+    """Total seconds, verdicts, and seconds per item (for the latency percentiles)."""
     symbolic_module._parse_cached.cache_clear()  # no gold-cache help across passes
-    start = time.perf_counter()
-    verdicts = [fn(item) for item in items]
-    return time.perf_counter() - start, verdicts
+    verdicts, each = [], []
+    for item in items:
+        start = time.perf_counter()
+        verdicts.append(fn(item))
+        each.append(time.perf_counter() - start)
+    return sum(each), verdicts, each
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def is_latex(item: Item) -> bool:
+    return "\\" in str(item.gold) or "\\" in item.answer or "\\[" in item.response
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -193,16 +295,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-per-case", type=int, default=4)
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mix", choices=["built", "suite"], default="built",
+                        help="built: the generated mix above; suite: the tests' human-verdict cases")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
 
-    items = build_mix(args.n_per_case, args.seed)
+    items = build_mix(args.n_per_case, args.seed) if args.mix == "built" else load_suite()
     graders = {"specs.grading.grade": grade_specs, "math-verify alone": grade_math_verify}
     # Warm-up pass for both: imports, regex compilation and ANTLR's lazily built DFA (shared by both graders,
     # since we call math-verify too) are one-time costs, not per-grade costs.
     for fn in graders.values():
         timed_pass(fn, items)
-    passes: dict[str, list[tuple[float, list[bool]]]] = {name: [] for name in graders}
+    passes: dict[str, list[tuple[float, list[bool], list[float]]]] = {name: [] for name in graders}
     for _ in range(args.passes):  # interleaved, so machine noise hits both alike
         for name, fn in graders.items():
             passes[name].append(timed_pass(fn, items))
@@ -219,18 +323,26 @@ def main(argv: list[str] | None = None) -> None:
         verdicts = passes[name][0][1]
         hits = sum(v == item.label for v, item in zip(verdicts, items, strict=True))
         misses = Counter(item.category for v, item in zip(verdicts, items, strict=True) if v != item.label)
-        results[name] = (len(items) / seconds, hits, misses)
+        latency = [statistics.median(p[2][i] for p in passes[name]) for i in range(len(items))]
+        results[name] = (len(items) / seconds, hits, misses, latency)
 
     categories = Counter(item.category for item in items)
     mean_chars = statistics.mean(len(item.response) for item in items)
     n_correct = sum(item.label for item in items)
+    latex = sum(is_latex(item) for item in items)
     print(f"items: {len(items)} ({n_correct} correct by label, {categories['symbolic']} symbolic, "
+          f"{latex / len(items):.0%} LaTeX in the answer or gold, {categories['prose']} prose statements, "
           f"mean response {mean_chars:.0f} chars); python {sys.version.split()[0]}; "
           f"median of {args.passes} timed passes")
-    for name, (rate, hits, misses) in results.items():
+    for name, (rate, hits, misses, latency) in results.items():
         worst = ", ".join(f"{k} {v}" for k, v in misses.most_common(4)) or "none"
-        print(f"{name:20s} {rate:9.0f} grades/s   accuracy vs labels {hits / len(items):6.1%} "
-              f"({hits}/{len(items)})   misses: {worst}")
+        print(f"{name:20s} {rate:9.0f} grades/s   p50 {1e3 * percentile(latency, 0.5):6.2f} ms   "
+              f"p99 {1e3 * percentile(latency, 0.99):6.2f} ms   max {1e3 * max(latency):6.1f} ms   "
+              f"accuracy vs labels {hits / len(items):6.1%} ({hits}/{len(items)})   misses: {worst}")
+    ours = results["specs.grading.grade"][3]
+    slowest = sorted(range(len(items)), key=lambda i: -ours[i])[:5]
+    print("slowest for specs.grading.grade: " + "; ".join(
+        f"{items[i].category} gold {items[i].gold!r} {1e3 * ours[i]:.1f} ms" for i in slowest))
     print(f"specs.grading.grade called math-verify for {len(fallbacks)} of {len(items)} items "
           f"(the rest: numbers, letters, strings, closed forms and exact/float probes)")
     ratio = results["specs.grading.grade"][0] / results["math-verify alone"][0]

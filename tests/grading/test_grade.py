@@ -29,7 +29,7 @@ MATHVISTA = [
     (tagged("70°"), "60°", {"choices": MV_ANGLES}, False),  # never the nearest option
     (tagged("Square"), "square", {"choices": MV_SHAPES}, True),
     (tagged("b"), "square", {"choices": MV_SHAPES}, True),
-    (tagged("a square"), "square", {"choices": MV_SHAPES}, False),
+    (tagged("a square"), "square", {"choices": MV_SHAPES}, True),  # the article, not the letter A
     (tagged("E"), "square", {"choices": MV_SHAPES}, False),  # out of range
     # free form with precision / answer types
     (tagged("1.23"), "1.2", {"answer_type": "float", "precision": 1.0}, True),

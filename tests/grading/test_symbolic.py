@@ -88,15 +88,17 @@ def test_numbers_letters_and_strings_never_call_math_verify(monkeypatch):
         grade(f"<think>t</think><answer>{prediction}</answer>", gold, **kwargs)
 
 
-def test_probe_leaves_constants_and_functions_to_math_verify():
+def test_probe_decides_functions_as_math_verify_reads_them_and_leaves_the_ambiguous_ones():
     from specs.grading.probes import probe_equal
 
     assert probe_equal("e^{i\\pi}", "-1") is None
     assert probe_equal("\\log x", "\\ln x") is None  # \\log's base is ambiguous: not evaluated
-    assert probe_equal("\\sin 2x", "2\\sin x\\cos x") is None  # sin(2x) or sin(2)·x: not ours to decide
-    assert probe_equal("\\ln(x)", "x") is None  # a float disagreement is left to math-verify
+    assert probe_equal("\\sin 2x", "2\\sin x\\cos x") is True  # sin(2x), as math-verify parses it
+    assert probe_equal("\\sin x^2", "(\\sin x)^2") is False  # sin(x²)
+    assert probe_equal("\\ln(x)", "x") is False  # far apart at every point: no rounding does that
+    assert probe_equal("e+e", "2e") is True and probe_equal("e^2", "2e") is False  # either reading of e
     assert probe_equal("y = 2x", "2x") is None
-    assert probe_equal("x\\sqrt{2}", "\\sqrt{2x^2}") is None  # a float disagreement is not trusted
+    assert probe_equal("x\\sqrt{2}", "\\sqrt{2x^2}") is None  # equal for x > 0 only: math-verify decides
 
 
 def test_exact_probe_survives_cancellation():

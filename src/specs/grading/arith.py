@@ -25,17 +25,19 @@ MAX_EXPONENT = 1000
 Value = float | Fraction
 
 _NUMBER = re.compile(r"\d+(?:\.\d*)?|\.\d+")
-_SPACED_DIGITS = re.compile(r"[\d.] +[\d.]")
+_SPACED_DIGITS = re.compile(r"(?<![_\d.])[\d.]+ +[\d.]")  # `2 3`, but not `\log_2 8`
 GREEK = ("alpha", "beta", "gamma", "delta", "theta", "phi", "varphi", "lambda", "mu", "sigma", "omega", "rho")
 VARIABLE = re.compile(r"[A-Za-z](?:_(?:\d|\{\w{1,4}\}))?|\\(?:" + "|".join(GREEK) + r")(?![A-Za-z])")
 # Functions (probe mode only: with variables) become one private-use character each, so that removing spaces
 # is safe (`\sin x` must not become `\sinx`).
-_FUNCTION_NAMES = {"sin": "\ue000", "cos": "\ue001", "tan": "\ue002", "ln": "\ue003", "exp": "\ue004"}
-_CALLS = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "ln": math.log, "exp": math.exp}
+_FUNCTION_NAMES = {"sin": "\ue000", "cos": "\ue001", "tan": "\ue002", "ln": "\ue003", "exp": "\ue004",
+                   "log": "\ue005"}
+_CALLS = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "ln": math.log, "exp": math.exp, "log": math.log}
+_NO_DEGREES = {"\ue003", "\ue004", "\ue005"}  # ln, exp, log: no degree/radian ambiguity, fine in numbers too
 FUNCTIONS = {_FUNCTION_NAMES[name]: call for name, call in _CALLS.items()}
 _STARTS_FACTOR = "({\\π" + "".join(FUNCTIONS)
 _REWRITES = (
-    (re.compile(r"\\(sin|cos|tan|ln|exp)(?![A-Za-z])"), lambda m: _FUNCTION_NAMES[m.group(1)]),
+    (re.compile(r"\\(sin|cos|tan|ln|exp|log)(?![A-Za-z])"), lambda m: _FUNCTION_NAMES[m.group(1)]),
     (re.compile(r"\\[dtc]frac(?![A-Za-z])"), r"\\frac"),
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])|[×·∙]"), "*"),
     (re.compile(r"\\div(?![A-Za-z])|÷"), "/"),
@@ -43,7 +45,10 @@ _REWRITES = (
     (re.compile(r"√"), r"\\sqrt"),
     (re.compile(r"\\(?:left|right)(?![A-Za-z])|\\[!,;: ]|\s+"), ""),
     (re.compile(r"[−–]"), "-"),
+    # A whole number right before a numeric fraction is a mixed number (`3\frac{1}{2}` = 7/2), as in MATH answers.
+    (re.compile(r"(?<![\d.}^_])(\d+)\\frac\{(\d+)\}\{(\d+)\}"), r"(\1+\\frac{\2}{\3})"),
 )
+MAX_BINOMIAL = 1000
 
 
 class _Fail(Exception):
@@ -152,9 +157,22 @@ class _Parser:
         raise _Fail
 
     def function(self, name: str) -> Value:
-        """``\\sin x``, ``\\sin(2x)``, ``\\sin^2 x``: the argument is a group or one unambiguous token."""
-        if self.exact or self.variables is None:
+        """``\\sin x``, ``\\sin(2x)``, ``\\sin^2 x``, ``\\sin 2x`` (= sin(2x)), ``\\log_2 8``.
+
+        Trigonometry only with variables (probe mode): a bare ``\\sin 30`` may mean degrees. Logarithms need an
+        explicit base (``\\log_{10}``, ``\\log_2``) or are ``\\ln``. An unbraced argument is the run of numbers
+        and variables that follows, as math-verify reads it: ``\\sin 2x\\cos x`` is sin(2x)·cos(x), ``\\sin x^2`` is
+        sin(x²).
+        """
+        if self.exact or (self.variables is None and name not in _NO_DEGREES):
             raise _Fail  # transcendental: float probes only, never the closed-form number path (degrees!)
+        base: Value | None = None
+        if name == _FUNCTION_NAMES["log"]:
+            if not self.take("_"):
+                raise _Fail  # `\log x`: natural or decimal? Not ours to decide.
+            base = self.argument()
+            if base <= 0 or base == 1:
+                raise _Fail
         power: Value | None = None
         if self.take("^"):
             if not self.peek().isdigit():
@@ -164,19 +182,32 @@ class _Parser:
         if self.peek() in ("(", "{"):
             argument = self.group()
         else:
-            token = VARIABLE.match(self.s, self.i) or _NUMBER.match(self.s, self.i)
-            if token is None:
+            argument, found = self.number("1"), False
+            while True:
+                token = (VARIABLE.match(self.s, self.i) if self.variables is not None else None) or \
+                    _NUMBER.match(self.s, self.i)
+                if token is None:
+                    break
+                self.i, found = token.end(), True
+                if token.re is VARIABLE:
+                    if token.group(0) not in self.variables:
+                        raise _Fail
+                    factor = self.variables[token.group(0)]
+                else:
+                    factor = self.number(token.group(0))
+                if self.take("^"):  # `\sin x^2` is sin(x²), as math-verify reads it
+                    exponent = self.group() if self.peek() == "{" else self.argument()
+                    if abs(exponent) > MAX_EXPONENT:
+                        raise _Fail
+                    factor = factor**exponent
+                argument *= factor
+            if not found:
                 raise _Fail
-            self.i = token.end()
-            if self.peek().isalnum():  # `\sin 2x`: sin(2x) or sin(2)·x? Ambiguous: not ours to decide.
-                raise _Fail
-            if token.re is VARIABLE:
-                if token.group(0) not in self.variables:
-                    raise _Fail
-                argument = self.variables[token.group(0)]
-            else:
-                argument = self.number(token.group(0))
+        if argument <= 0 and name in (_FUNCTION_NAMES["ln"], _FUNCTION_NAMES["log"]):
+            raise _Fail
         value = FUNCTIONS[name](argument)
+        if base is not None:
+            value /= math.log(base)
         return value**power if power is not None else value
 
     def primary(self) -> Value:
@@ -194,6 +225,11 @@ class _Parser:
         if self.take("\\frac"):
             numerator = self.argument()
             return numerator / self.argument()
+        if self.take("\\binom"):
+            n, k = self.argument(), self.argument()
+            if n != int(n) or k != int(k) or not 0 <= k <= n <= MAX_BINOMIAL:
+                raise _Fail
+            return self.number(str(math.comb(int(n), int(k))))
         if self.take("\\sqrt"):
             if self.exact:
                 raise _Fail

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
+from specs.grading.flips import flipped
 from specs.grading.latex import canonical_latex, remove_noise, strip_math_delims, unbox, unwrap_text_commands
 from specs.grading.numbers import close, normalize_numeric_text, parse_number
+from specs.grading.statements import states_phrase
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_CHOICE_CHARS = 300
@@ -27,6 +29,8 @@ _CHOICE_LINE = re.compile(r"^\s*[(\[]?([A-Z])[)\]]?\s*[:.)：]\s*(.*?)\s*$")
 _UNIT_TAIL = re.compile(r"(?:degrees?|deg|units?)$")
 _LETTER_TOKEN = re.compile(r"(?<![A-Za-z])\(?([A-Z])\)?(?![A-Za-z])")
 _WORDS = re.compile(r"[^\W_]+")
+_ARTICLE = re.compile(r"^(?:an?|the)\s+(?=\w)", re.IGNORECASE)
+_MATHY = re.compile(r"[\^_\\]|\d\s*[a-z]|[a-z]\s*[-+*/]")
 DEFAULT_OPTIONS = 5  # options assumed when only the question text lists them (MathVerse: A–E at most)
 
 
@@ -77,9 +81,11 @@ def match_option(text: str, choices: list[str]) -> int | None:
     target = _norm(dress_off(text))
     if not target:
         return None
-    exact = [i for i, option in enumerate(choices) if _norm(option) == target]
-    if exact:
-        return exact[0] if len(exact) == 1 else None
+    bare = _norm(_ARTICLE.sub("", dress_off(text)))  # "a right triangle", "The mitochondria"
+    for key in dict.fromkeys((target, bare)):
+        exact = [i for i, option in enumerate(choices) if key and _norm(option) == key]
+        if exact:
+            return exact[0] if len(exact) == 1 else None
     number = parse_number(text)
     if number is None:
         return _part_of_one(text, choices)
@@ -88,7 +94,36 @@ def match_option(text: str, choices: list[str]) -> int | None:
         value = parse_number(option)
         if value is not None and value.percent == number.percent and close(value.value, number.value):
             numeric.append(i)
+    numeric = [i for i in numeric if not flipped(text, choices[i])]  # "4 mm" is not the option "4 cm"
     return numeric[0] if len(numeric) == 1 else None
+
+
+def names_a_letter(text: str) -> bool:
+    """Whether the answer picks by letter (``C``, ``(C) 40°``): its text then must not pick another way."""
+    return letter_of(text) is not None or letter_with_text(text) is not None
+
+
+def stated_option(text: str, choices: list[str]) -> int | None:
+    """The one option a short, unhedged sentence names ("It moves to the right."), by text or by value."""
+    named = [i for i, option in enumerate(choices) if states_phrase(text, dress_off(option))]
+    if len(named) == 1:
+        return named[0]
+    if named:  # "the larval phase" also names "phase": keep the longest if it contains the others
+        longest = max(named, key=lambda i: len(choices[i]))
+        if all(choices[i].lower() in choices[longest].lower() for i in named):
+            return longest
+    return None
+
+
+def equivalent_option(text: str, choices: list[str]) -> int | None:
+    """The one option a mathematical answer equals by the sympy-free probes (``1+x^2`` for ``x^2+1``)."""
+    from specs.grading.probes import fast_symbolic  # lazy: probes import the number reader too
+
+    span = dress_off(text)
+    if not _MATHY.search(span):
+        return None
+    equal = [i for i, option in enumerate(choices) if fast_symbolic(span, dress_off(option)) is True]
+    return equal[0] if len(equal) == 1 else None
 
 
 def _part_of_one(text: str, choices: list[str]) -> int | None:

@@ -23,6 +23,8 @@ _STATEMENT = re.compile(
     r"\banswer\b\s*(?:\*{1,2}\s*)?(?:is\b|[:：])|\b(?:option|choice)\s+is\b|答案\s*(?:是|为)?\s*[:：]?",
     re.IGNORECASE,
 )
+# Doubt voiced after the statement ("The answer is 6. Hmm, or maybe 5? Not sure.") takes the statement back.
+_DOUBT = re.compile(r"\bor\s+(?:maybe|perhaps|possibly)\b|\bnot\s+(?:sure|certain)\b|\bunsure\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.(?:\s|$)|。")  # "12. Done" ends at 12; "3.5" does not end
 _ANSWER_TAG = re.compile(r"<\s*/?\s*answer", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?\s*(?:think|answer)\s*>", re.IGNORECASE)
@@ -90,7 +92,7 @@ def last_statement(text: str) -> str | None:
     match = None
     for match in _STATEMENT.finditer(text):  # noqa: B007 — we want the last one
         pass
-    if match is None:
+    if match is None or _DOUBT.search(text, match.end()):
         return None
     rest = text[match.end() :].lstrip(" \t*:：")
     line, _, after = rest.partition("\n")

@@ -29,6 +29,14 @@ _ABBREVIATION = re.compile(r"[NSEW]{1,3}")
 _OF = re.compile(r"\b(east|west)\s+of\s+(north|south)\b", re.IGNORECASE)
 
 
+_COUNTER = re.compile(r"\b(?:counter|anti)-?\s?clockwise\b", re.IGNORECASE)
+
+
+def canonical_directions(text: str) -> str:
+    """One spelling for the same turn: ``counter-clockwise`` and ``anticlockwise`` → ``counterclockwise``."""
+    return _COUNTER.sub("counterclockwise", text) if "lockwise" in text else text
+
+
 def directions(text: str) -> tuple[str, ...]:
     """The directions ``text`` states, in order, as canonical words.
 
@@ -67,3 +75,31 @@ def flipped(prediction: str, gold: str) -> bool:
         return False
     unit = unit_of(prediction)
     return unit is not None and unit != gold_unit
+
+
+_FILLER = re.compile(r"\b(?:of|to|the|a|degrees?|deg|it|is|turns?|moves?|goes|points?|towards?|bearing)\b|[\s.,°]",
+                     re.IGNORECASE)
+_ANY_DIRECTION = re.compile(_WORDS.pattern + r"|\b[NSEW]{1,3}\b", re.IGNORECASE)
+
+
+def same_bearing(prediction: str, gold: str) -> bool | None:
+    """A gold that is only a direction (``N 30° E``, ``left``): the same directions and the same numbers.
+
+    None when either side says more than a direction and an angle (``left atrium``): other rules decide.
+
+    >>> same_bearing("30° east of north", "N 30° E"), same_bearing("N 60° E", "N 30° E")
+    (True, False)
+    >>> same_bearing("To the left.", "left"), same_bearing("left atrium", "left") is None
+    (True, True)
+    """
+    wanted = directions(gold)
+    if not wanted or directions(prediction) != wanted:
+        return None
+    numbers = []
+    for text in (prediction, gold):
+        plain = normalize_numeric_text(text)
+        values = re.findall(r"\d+(?:\.\d+)?", plain)
+        if _FILLER.sub("", _ANY_DIRECTION.sub("", re.sub(r"\d+(?:\.\d+)?", "", plain))):
+            return None
+        numbers.append([float(value) for value in values])
+    return numbers[0] == numbers[1]

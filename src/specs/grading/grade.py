@@ -12,9 +12,17 @@ import math
 import re
 from dataclasses import dataclass
 
-from specs.grading.choices import gold_letter, gold_option, picked_option, predicted_letter
+from specs.grading.choices import (
+    equivalent_option,
+    gold_letter,
+    gold_option,
+    names_a_letter,
+    picked_option,
+    predicted_letter,
+    stated_option,
+)
 from specs.grading.extract import extract_answer
-from specs.grading.flips import flipped
+from specs.grading.flips import canonical_directions, flipped, same_bearing
 from specs.grading.latex import canonical_latex, clean_gold, strip_math_delims
 from specs.grading.numbers import Number, close, normalize_numeric_text, parse_number, percent_candidates, rounds_to
 from specs.grading.statements import candidates, states_phrase
@@ -25,6 +33,8 @@ MAX_ANSWER_CHARS = 1000  # an "answer" longer than this is an essay, not an answ
 CLOSED_FORM_PLACES = 2  # MATH-Vision: a decimal matches a closed-form gold when both round equal here
 
 _MATHY = re.compile(r"[\d\\^_=+\-*/<>()\[\]{}|]")
+_PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")  # words, not LaTeX commands: prose is not a formula
+_STATED = re.compile(r"^\s*[A-Za-z](?:_\{?\w{1,4}\}?)?\s*=\s*(\S.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,7 @@ class GradeResult:
 
     correct: bool
     extracted: str | None
-    method: str  # choice | letter | list | number | closed_form | text | symbolic | flip | none | too_long
+    method: str  # choice | letter | list | number | closed_form | direction | text | symbolic | flip | none | too_long
 
 
 def _precision(precision: int | float | None) -> int | None:
@@ -44,7 +54,7 @@ def _precision(precision: int | float | None) -> int | None:
 
 
 def _text_key(text: str) -> str:
-    text = canonical_latex(normalize_numeric_text(text))  # dress, degree signs, separators: as for numbers
+    text = canonical_directions(canonical_latex(normalize_numeric_text(text)))  # dress, degrees, separators
     return "".join(text.lower().split()).rstrip(".")
 
 
@@ -75,7 +85,7 @@ def _list_items(text: str) -> list[str] | None:
     text = strip_math_delims(text.replace("**", "")).strip()
     if text[:1] in "[(" and text[-1:] in "])":
         text = text[1:-1]
-    items = [item.strip() for item in re.split(r"[,;]", text)]
+    items = [item.strip() for item in re.split(r"[,;]|\band\b", text)]
     return items if all(items) else None
 
 
@@ -100,6 +110,9 @@ def compare(
     """Compare an extracted answer with a cleaned gold (no choices): returns (correct, method)."""
     if answer_type == "list":
         return _compare_lists(prediction, gold), "list"
+    bearing = same_bearing(prediction, gold)
+    if bearing is not None:
+        return bearing, "direction"
     gold_number = parse_number(gold)
     if gold_number is not None:
         method = "number" if gold_number.exact is not None else "closed_form"
@@ -110,7 +123,10 @@ def compare(
         # Closed-form gold, non-numeric prediction (`2\sqrt[3]{4}` vs `\sqrt[3]{32}` evaluates; `x` does not).
     if _text_key(prediction) == _text_key(gold):
         return True, "text"
-    if _MATHY.search(gold) and _MATHY.search(prediction):
+    if _MATHY.search(gold) and _MATHY.search(prediction) and len(_PROSE.findall(prediction)) < 2:
+        stated = _STATED.match(prediction)
+        if stated and "=" not in gold:  # `x = \pm 3` states `\pm 3`
+            prediction = stated.group(1)
         return symbolic_equal(prediction, gold), "symbolic"
     return False, "text"
 
@@ -161,6 +177,9 @@ def grade_answer(
         index = gold_option(gold, options)
         if index is not None:
             picked = next((p for p in map(lambda span: picked_option(span, options), spans) if p is not None), None)
+            if picked is None and not names_a_letter(extracted):  # "B. 18" for option C stays a contradiction
+                picked = stated_option(extracted, options)
+                picked = equivalent_option(extracted, options) if picked is None else picked
             return GradeResult(picked == index, extracted, "choice")
         if gold_letter(gold) is not None:  # a letter gold outside the options: a broken item never scores
             return GradeResult(False, extracted, "choice")

@@ -23,7 +23,11 @@ _DEGREE = re.compile(r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree|°|º")
 _PERCENT = re.compile(r"(?:\\%|%|\s*\bper\s*cent\b|\s*\bpercent\b)\s*$", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:approximately|approx\.?|about|around|roughly|\\approx|≈|~)\s*", re.IGNORECASE)
 _UNIT_WORD = re.compile(r"[A-Za-zµΩ]+\.?(?:\^\s*\{?-?\d\}?|[²³])?")
-_LEAD_VAR = re.compile(r"^[A-Za-z](?:_\{?\w{1,4}\}?)?$|^[A-Za-z][A-Za-z ]{0,30}$")
+# What may stand left of "=" in a stated value: `x`, `x_1`, `Area`, `\angle ABC`, `m\angle A`, `\overline{AB}`.
+_LEAD_VAR = re.compile(
+    r"^[A-Za-z](?:_\{?\w{1,4}\}?)?$|^[A-Za-z][A-Za-z ]{0,30}$"
+    r"|^(?:m\s*)?\\(?:angle|overline|widehat|triangle)\s*\{?\s*[A-Z]{1,4}\s*\}?$"
+)
 # Trailing words that change the meaning of a number, so they are never dropped as a "unit".
 _NOT_UNITS = frozenset(
     re.findall(
@@ -33,7 +37,7 @@ _NOT_UNITS = frozenset(
         hundred thousand million billion trillion dozen half quarter third thirds fourths squared cubed""",
     )
 )
-_UNIT_LETTERS = frozenset(("m", "s", "g", "h", "l", "L", "N", "J", "W", "V", "K", "A"))  # others: variables
+_UNIT_LETTERS = frozenset(("m", "s", "g", "h", "l", "L", "N", "J", "W", "V", "K", "A", "C", "F"))  # others: variables
 _CURRENCY = re.compile(r"(?:US\$|USD|EUR|GBP|JPY|CNY|RMB|€|£|¥|₹)\s*(?=[-+]?\.?\d)")
 # Unit spellings that name the same unit, so "5 centimeters" and "5 cm" agree; unknown words compare as written.
 _UNIT_NAMES = {
@@ -114,11 +118,14 @@ def unit_of(text: str) -> str | None:
     """
     if len(text) > MAX_NUMBER_CHARS:
         return None
+    degrees = bool(_DEGREE.search(text))
     text = _PERCENT.sub("", _PREFIX.sub("", normalize_numeric_text(text)))
+    if "=" in text:  # `Area = 113.1 cm^2`: the unit of the stated value
+        text = _PREFIX.sub("", text.rsplit("=", 1)[1].strip())
     match = _PLAIN.match(text)
     rest = text[match.end() :].strip() if match else ""
     if not rest or not _units_only(rest):
-        return None
+        return "degree" if degrees and match and not rest else None
     rest = re.sub(r"\s*([/·*])\s*", r"\1", _POWER.sub(r"^\1", rest)).replace("²", "^2").replace("³", "^3")
     words = rest.split()
     power = ""
@@ -189,9 +196,15 @@ def parse_number(text: str) -> Number | None:
     if not text:
         return None
     pieces = [piece.strip() for piece in re.split(r"=|\\approx|≈", text)]
+    if len(pieces) > 2 and not all(_LEAD_VAR.match(piece) or parse_number(piece) for piece in pieces):
+        return None  # `x=2, x=3` states two values, not the last one; `x = 3/4 = 0.75` is still one
     if len(pieces) > 1:
         # `x = 12`, `Area = 113.1 cm^2`, `3+4 = 7`: the right side; `5 = s`: the left one; `2x = 12`: neither.
         right, left = pieces[-1], pieces[0]
+        exact_left = _evaluated(left) if "\\approx" in text or "≈" in text else None
+        if exact_left is not None and (stated := _plain(right)) is not None and stated.decimals is not None \
+                and rounds_to(stated, exact_left.value, stated.decimals):
+            return exact_left  # `9\pi \approx 28.3`: the exact value, with its rounding checked
         left_ok = bool(_LEAD_VAR.match(left)) or not re.search(r"[A-Za-z]", left)
         if right and left_ok and not _LEAD_VAR.match(right):
             text = right

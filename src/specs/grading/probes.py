@@ -60,25 +60,44 @@ def probe_equal(prediction: str, gold: str) -> bool | None:
     """Compare two expressions in single-letter variables at fixed points; None when undecided.
 
     Exact for polynomials and rational functions (two different ones agree at all our points only by
-    accident); ``e`` and ``i`` are left to math-verify because they may be constants.
+    accident). With floats (roots, functions, ``\\pi``) agreement to 1e-10 at every point decides "equal",
+    and a relative gap above 1e-6 at two or more points decides "different" (rounding does not open gaps
+    that wide with our bounded literals). ``e`` may be Euler's number or a variable: the verdict must be
+    the same under both readings.
     """
     if _WORD.search(prediction) or _WORD.search(gold):
         return None
     bare = _COMMAND.sub(" ", prediction) + " " + _COMMAND.sub(" ", gold)
     names = sorted(set(VARIABLE.findall(bare)))
-    if not names or len(names) > 6 or "e" in names or "i" in names:
+    if not names or len(names) > 6 or "i" in names:
         return None
+    if "e" not in names:
+        return _probe(prediction, gold, names, {})
+    as_variable = _probe(prediction, gold, names, {})
+    as_constant = _probe(prediction, gold, [n for n in names if n != "e"], {"e": math.e})
+    return as_variable if as_variable == as_constant else None
+
+
+def _probe(prediction: str, gold: str, names: list[str], constants: dict[str, float]) -> bool | None:
     points = [{name: base + Fraction(7 * j + k, 53) for j, name in enumerate(names)}
               for k, base in enumerate(PROBE_POINTS)]
-    exact = [(evaluate(prediction, p, exact=True), evaluate(gold, p, exact=True)) for p in points]
-    if all(left is not None and right is not None for left, right in exact):
-        return all(left == right for left, right in exact)
+    if not constants:
+        exact = [(evaluate(prediction, p, exact=True), evaluate(gold, p, exact=True)) for p in points]
+        if all(left is not None and right is not None for left, right in exact):
+            return all(left == right for left, right in exact)
+    agree = apart = outside = 0
     for point in points:
-        floats = {name: float(value) for name, value in point.items()}
+        floats = {**constants, **{name: float(value) for name, value in point.items()}}
         left, right = evaluate(prediction, floats), evaluate(gold, floats)
-        if left is None or right is None or abs(left - right) > 1e-10 * max(abs(left), abs(right)):
-            return None
-    return True
+        if left is None or right is None:
+            outside += left is None and right is None  # both undefined here (`\\sqrt[3]{x}`, `x^{1/3}`, x < 0)
+            continue
+        gap = abs(left - right)
+        agree += gap <= 1e-10 * max(abs(left), abs(right))
+        apart += gap > 1e-6 * max(abs(left), abs(right), 1e-3)
+    if agree >= 2 and agree + outside == len(points):
+        return True
+    return False if apart >= 2 else None
 
 
 def relation_equal(prediction: str, gold: str) -> bool | None:
@@ -97,6 +116,10 @@ def relation_equal(prediction: str, gold: str) -> bool | None:
         return True
     if p_sign == _MIRROR.get(g_sign) and _same(p_left, g_right) and _same(p_right, g_left):
         return True
+    if _same(p_left, g_left) and _same(p_right, g_right) or _same(p_left, g_right) and _same(p_right, g_left):
+        return False  # the same two sides under another relation (`x < 3` for `x \le 3`)
+    if "".join(p_left.split()) == "".join(g_left.split()) and probe_equal(p_right, g_right) is False:
+        return False  # `y = 3x + 2` for `y = 2x + 3`: the same named side, a different other side
     return None
 
 
@@ -105,30 +128,80 @@ def _same(a: str, b: str) -> bool:
 
 
 def single_vs_plus_minus(prediction: str, gold: str) -> bool | None:
-    """False for one value against a ``\\pm`` gold (``2021`` for ``\\pm 2021``): a partial answer."""
+    """A ``\\pm`` gold: one value is a partial answer (``2021`` for ``\\pm 2021``: False); two numbers are
+    compared as the set {a, -a} (``3, -3`` or ``\\pm 3`` for ``\\pm 3``)."""
+    if not any(sign in text for sign in ("\\pm", "±") for text in (prediction, gold)):
+        return None
     if ("\\pm" in gold or "±" in gold) and not _MULTI.search(prediction) and not _RELATION.search(prediction):
         return False
-    return None
+    wanted, given = _plus_minus(gold), _plus_minus(prediction)
+    if wanted is None or given is None:
+        return None
+    return len(wanted) == len(given) and all(close(a, b) for a, b in zip(wanted, given, strict=True))
+
+
+def _plus_minus(text: str) -> list[float] | None:
+    """``\\pm 3`` or ``3, -3`` (optionally ``x = …``) → the sorted values, or None when it is not that."""
+    text = re.sub(r"^\s*[A-Za-z]\s*=", "", text.replace("±", "\\pm")).strip()
+    pm = re.fullmatch(r"\\pm\s*(.+)", text)
+    if pm:
+        value = parse_number(pm.group(1))
+        return None if value is None or value.percent else sorted([value.value, -value.value])
+    parts = [parse_number(part) for part in re.split(r",|\bor\b|\band\b", text)]
+    if len(parts) < 2 or any(part is None or part.percent for part in parts):
+        return None
+    return sorted(part.value for part in parts if part is not None)
 
 
 def set_equal(prediction: str, gold: str) -> bool | None:
-    """``\\{…\\}`` sets of numbers on both sides: equal as sets (order and repeats ignored)."""
-    values = []
+    """``\\{…\\}`` sets on both sides: equal as sets (order and repeats ignored). Numbers compare by value,
+    other elements by text or by the probe (``\\{a, 2b\\}`` = ``\\{b+b, a\\}``); None when that cannot decide."""
+    items = []
     for text in (prediction, gold):
         text = text.strip()
-        if not (text.startswith("\\{") and text.endswith("\\}")):
+        if not (text.startswith("\\{") and text.endswith("\\}")) or "\\{" in text[2:-2]:
             return None
-        numbers = [parse_number(item) for item in text[2:-2].split(",")]
-        if not numbers or any(n is None or n.percent for n in numbers):
-            return None
-        values.append(sorted({n.value for n in numbers if n is not None}))
-    left, right = values
-    return len(left) == len(right) and all(close(a, b) for a, b in zip(left, right, strict=True))
+        items.append(list(dict.fromkeys(item.strip() for item in text[2:-2].split(","))))
+    left, right = items
+    if not all(left) or not all(right):
+        return None
+    if len(left) != len(right):
+        return None if any(parse_number(x) is None for x in left + right) else False
+    unmatched = list(right)
+    for element in left:
+        match = next((other for other in unmatched if _element_same(element, other)), None)
+        if match is None:
+            numeric = all(parse_number(x) is not None for x in left + right)
+            return False if numeric or all(_plain_symbol(x) for x in left + right) else None
+        unmatched.remove(match)
+    return True
+
+
+def _element_same(a: str, b: str) -> bool:
+    x, y = parse_number(a), parse_number(b)
+    if x is not None and y is not None:
+        return not x.percent and not y.percent and close(x.value, y.value)
+    return _same(a, b)
+
+
+def _plain_symbol(text: str) -> bool:
+    return bool(re.fullmatch(r"-?\d*(?:[A-Za-z]|\\[A-Za-z]+)", text.replace(" ", "")))
+
+
+def union_equal(prediction: str, gold: str) -> bool | None:
+    """Unions of intervals (``(-\\infty, 1) \\cup (2, \\infty)``): the same intervals in the same order."""
+    if "\\cup" not in prediction and "\\cup" not in gold:
+        return None
+    left, right = prediction.split("\\cup"), gold.split("\\cup")
+    verdicts = [interval_equal(a, b) for a, b in zip(left, right, strict=False)]
+    if any(verdict is None for verdict in verdicts):
+        return None
+    return len(left) == len(right) and all(verdicts)
 
 
 def fast_symbolic(prediction: str, gold: str) -> bool | None:
     """The first decisive fast path, or None when math-verify has to decide."""
-    for decide in (single_vs_plus_minus, interval_equal, set_equal, relation_equal, probe_equal):
+    for decide in (single_vs_plus_minus, union_equal, interval_equal, set_equal, relation_equal, probe_equal):
         verdict = decide(prediction, gold)
         if verdict is not None:
             return verdict

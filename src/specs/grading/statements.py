@@ -22,19 +22,25 @@ import re
 MAX_STATEMENT_WORDS = 25  # longer spans are explanations, not statements of an answer
 
 _CORRECTION = re.compile(
-    r"\b(?:re-?count(?:ing|ed)?|actually|correction|on second thought|wait|scratch that|i mean|no)\b\s*[,:;.!]?"
-    r"|\s[—–]\s?|\s-{1,2}\s|\.{3}|…",
+    r"\b(?:re-?count(?:ing|ed)?|actually|correction|on second thought|wait|scratch that|i mean)\b\s*[,:;.!]?"
+    r"|(?<=[\w.,…!?])\s+no\s*[,:;.!]|(?<=[.,…])no\s*[,:;.!]"  # "5... no, 6" (a leading "No," is an answer)
+    r"|\bnot\b[^.;]*?\bbut\b|;\s*|\s[—–]\s?|\s-{1,2}\s|\.{3}|…",
     re.IGNORECASE,
 )
+_YES_NO = re.compile(r"^\s*(yes|no)\b\s*[,.;:!]", re.IGNORECASE)
+_JUSTIFICATION = re.compile(r"\s*,?\s*\b(?:because|since|given that|due to|as shown|which)\b.*$", re.I | re.DOTALL)
+_LIST = re.compile(r"\band\b|,|&|\bplus\b|\bas well as\b", re.IGNORECASE)
+_NOT_A_UNIT = frozenset(("of", "in", "the", "and", "for", "to", "at", "on", "with", "from", "by", "is", "are"))
 _HEDGE = re.compile(
     r"\b(?:not|no|never|neither|nor|or|least|most|more|less|fewer|than|except|maybe|perhaps|possibly|probably|"
-    r"unless|between|either|approximately equal to|if|whether)\b|n't",
+    r"unless|between|either|approximately equal to|if|whether|wrong|incorrect|false|invalid|impossible|could|might|"
+    r"may|guess|likely|unsure)\b|n't",
     re.IGNORECASE,
 )
 _COPULA = re.compile(r"\b(?:is|are|was|were|equals|be|becomes|gives|makes)\b|=|:|：", re.IGNORECASE)
 _CONTRAST = re.compile(r"\s*[,;]?\s*\b(?:not|rather than|instead of)\b.*$", re.IGNORECASE | re.DOTALL)
 _NUMBER = re.compile(r"(?<![\w.])[-−+]?\$?\d[\d,]*(?:\.\d+)?%?(?![\w.]*\d)")
-_WORD = re.compile(r"[A-Za-z]+")
+_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+")  # words, not LaTeX commands (`\frac`, `\pi`)
 
 
 def _settled(span: str) -> str:
@@ -57,9 +63,14 @@ def candidates(span: str) -> list[str]:
     >>> candidates("It is 7 or 8"), candidates("at least 7"), candidates("12")
     ([], [], [])
     """
-    if len(_WORD.findall(span)) < 2 or len(span.split()) > MAX_STATEMENT_WORDS:
-        return []
+    words = _WORD.findall(span)
+    if not words or max(map(len, words)) < 2 or len(span.split()) > MAX_STATEMENT_WORDS:
+        return []  # not a sentence: `x^2 + y`, `\frac{\pi}{6}`
     settled = _settled(span).strip()
+    yes_no = _YES_NO.match(settled)
+    if yes_no:  # "No, the two lines are not parallel."
+        return [yes_no.group(1)]
+    settled = _JUSTIFICATION.sub("", settled) or settled
     contrast = _CONTRAST.search(settled)
     core = settled[: contrast.start()] if contrast and contrast.start() > 0 else settled
     if _HEDGE.search(core):
@@ -71,9 +82,9 @@ def candidates(span: str) -> list[str]:
         if tail:
             found.append(tail)
     numbers = list(_NUMBER.finditer(core))
-    if len(numbers) == 1:
-        after = core[numbers[0].end() :].split()
-        found.append(" ".join([numbers[0].group(0), *after[:1]]).strip(" ,.;:"))
+    if len(numbers) == 1 and (not copulas or numbers[0].start() >= copulas[-1].end()):  # not "12 is wrong"
+        after = [word for word in core[numbers[0].end() :].split()[:1] if word.lower() not in _NOT_A_UNIT]
+        found.append(" ".join([numbers[0].group(0), *after]).strip(" ,.;:"))
     if not copulas and settled != span.strip():  # "5... no, 6", "B — actually, C"
         found.append(core.strip(" ,.;:"))
     return list(dict.fromkeys(c for c in found if c and c != span.strip()))
@@ -90,6 +101,8 @@ def states_phrase(span: str, phrase: str) -> bool:
     words, target = _words(_settled(span)), _words(phrase)
     if not target or len(words) > MAX_STATEMENT_WORDS or _HEDGE.search(" ".join(words)):
         return False
+    if _LIST.search(span) and not _LIST.search(phrase):
+        return False  # "red and blue" names two answers
     n = len(target)
     return any(words[i : i + n] == target for i in range(len(words) - n + 1))
 

@@ -201,11 +201,13 @@ def symbolic_equal(prediction: str, gold: str) -> bool:
     >>> symbolic_equal("2021", "\\\\pm 2021")
     False
     """
-    if not within_bounds(prediction) or not within_bounds(gold):
+    if len(prediction) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
         return False
-    verdict = fast_symbolic(prediction, gold)
+    verdict = fast_symbolic(prediction, gold)  # bounded on its own (the safe evaluator's caps)
     if verdict is not None:
         return verdict
+    if not within_bounds(prediction) or not within_bounds(gold):
+        return False
     _math_verify()
     try:
         return run_with_deadline(lambda: _equal(prediction, gold), DEADLINE_SECONDS)
