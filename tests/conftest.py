@@ -35,3 +35,17 @@ def toy_world(tmp_path_factory):
     root = tmp_path_factory.mktemp("world")
     sizes = {"train": 64, "id-test": 32, "ood-test": 32}
     return {split: generate_split(root, split, n, seed=7) for split, n in sizes.items()}
+
+
+@pytest.fixture
+def fake_judge(monkeypatch):
+    """A loopback OpenAI-compatible judge server (tests/judge/judge_helpers.py); no API key in the environment."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parent / "judge"))
+    from judge_helpers import KEY_ENV, FakeJudge
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    server = FakeJudge()
+    yield server
+    server.close()

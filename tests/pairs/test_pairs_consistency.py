@@ -1,15 +1,12 @@
-import json
 import random
-import socket
-import threading
 from dataclasses import dataclass
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from specs.judge import JudgeClient, JudgeError
+from specs.judge.prompts import CONSISTENCY_PROMPT
 from specs.pairs.consistency import (
-    JudgeError,
     JudgeFilter,
     answer_core,
     conclusion_agrees,
@@ -130,46 +127,7 @@ def test_as_build_pair_filter():
     assert build_pair("p", chosen[:1], base, random.Random(0), consistency=rule).reason == "inconsistent_chosen"
 
 
-# --- the optional judge, against a loopback server ---
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        server = self.server
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        server.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-        if server.stall.is_set():
-            server.release.wait(5)
-        status, payload = server.status, server.payload
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def judge_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    server.requests, server.status, server.stall, server.release = [], 200, threading.Event(), threading.Event()
-    server.reply = lambda text: setattr(server, "payload", {"choices": [{"message": {"content": text}}]})
-    server.reply("yes")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield server
-    server.release.set()
-    server.shutdown()
-    server.server_close()
-
-
-def _url(server, suffix=""):
-    return f"http://127.0.0.1:{server.server_address[1]}{suffix}"
-
+# --- the optional judge, against the loopback fake server (tests/judge/judge_helpers.py) ---
 
 RESPONSE = "<think>2+2=4</think><answer>4</answer>"
 
@@ -177,55 +135,31 @@ RESPONSE = "<think>2+2=4</think><answer>4</answer>"
 @pytest.mark.parametrize(
     ("reply", "verdict"), [("yes", True), ("Yes.", True), ("no", False), (" NO, it does not", False)]
 )
-def test_judge_verdicts(judge_server, reply, verdict, monkeypatch):
-    monkeypatch.delenv("SPECS_TEST_JUDGE_KEY", raising=False)
-    judge_server.reply(reply)
-    judge = JudgeFilter(_url(judge_server), "judge-model", api_key_env="SPECS_TEST_JUDGE_KEY", timeout=5)
+def test_judge_verdicts(fake_judge, reply, verdict):
+    fake_judge.reply = lambda prompt: reply
+    judge = JudgeFilter(fake_judge.config())
     assert judge(RESPONSE) is verdict
-    (request,) = judge_server.requests
-    assert request["path"] == "/v1/chat/completions"
-    assert request["auth"] is None
+    assert judge(RESPONSE) is verdict  # remembered: one request
+    (request,) = fake_judge.requests
     assert request["body"]["model"] == "judge-model"
-    assert RESPONSE in request["body"]["messages"][-1]["content"]
+    assert request["body"]["messages"][-1]["content"] == CONSISTENCY_PROMPT.format(response=RESPONSE)
 
 
-def test_judge_sends_key_from_env_and_accepts_v1_base(judge_server, monkeypatch):
-    monkeypatch.setenv("SPECS_TEST_JUDGE_KEY", "sk-test-123")
-    judge = JudgeFilter(_url(judge_server, "/v1/"), "m", api_key_env="SPECS_TEST_JUDGE_KEY", timeout=5)
-    assert judge(RESPONSE)
-    assert judge_server.requests[0]["path"] == "/v1/chat/completions"
-    assert judge_server.requests[0]["auth"] == "Bearer sk-test-123"
-    assert "sk-test" not in repr(judge)
+def test_judge_garbage_reply_is_an_error(fake_judge):
+    fake_judge.reply = lambda prompt: "maybe"
+    with pytest.raises(JudgeError, match="neither yes nor no: 'maybe'; .*or consistency: rule"):
+        JudgeFilter(fake_judge.config())(RESPONSE)
 
 
-def test_judge_unparseable_reply(judge_server):
-    judge_server.reply("maybe")
-    with pytest.raises(JudgeError, match="neither yes nor no: 'maybe'"):
-        JudgeFilter(_url(judge_server), "m", timeout=5)(RESPONSE)
-
-
-def test_judge_http_error(judge_server):
-    judge_server.status, judge_server.payload = 500, {"error": "overloaded"}
-    with pytest.raises(JudgeError, match="answered HTTP 500.*overloaded"):
-        JudgeFilter(_url(judge_server), "m", timeout=5)(RESPONSE)
-
-
-@pytest.mark.parametrize("payload", [b"not json", {"choices": []}, {"nothing": 1}])
-def test_judge_malformed_payload(judge_server, payload):
-    judge_server.payload = payload
-    with pytest.raises(JudgeError, match="judge at http://127.0.0.1"):
-        JudgeFilter(_url(judge_server), "m", timeout=5)(RESPONSE)
-
-
-def test_judge_timeout(judge_server):
-    judge_server.stall.set()
-    with pytest.raises(JudgeError, match=r"timed out after 0.2s"):
-        JudgeFilter(_url(judge_server), "m", timeout=0.2)(RESPONSE)
-
-
-def test_judge_unreachable():
-    with socket.socket() as sock:  # a loopback port that nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    with pytest.raises(JudgeError, match=rf"judge at http://127.0.0.1:{port}/v1/chat/completions unreachable"):
-        JudgeFilter(f"http://127.0.0.1:{port}", "m", timeout=2)(RESPONSE)
+def test_judge_prefetch_asks_once_per_text(fake_judge):
+    fake_judge.reply = lambda prompt: "yes" if "I get 12" in prompt else "no"
+    lucky = "<think>I get 14.</think><answer>12</answer>"
+    sound = "<think>I get 12.</think><answer>12</answer>"
+    judge = JudgeFilter(JudgeClient(fake_judge.config()))
+    judge.prefetch([lucky, sound, lucky])
+    assert len(fake_judge.requests) == 2
+    chosen = [Candidate.graded("z", 0, lucky, True), Candidate.graded("z", 1, sound, True)]
+    base = [Candidate.graded("b", 0, sound, True)]
+    for seed in range(5):
+        assert build_pair("p", chosen, base, random.Random(seed), consistency=judge).chosen_sample == 1
+    assert len(fake_judge.requests) == 2 and "judge-model" in repr(judge)

@@ -19,6 +19,7 @@ def to_rows(examples: Sequence[Example], prompt: PromptSpec) -> dict[str, list]:
         "id": [e.id for e in examples],
         "prompt": [prompt.messages(e) for e in examples],
         "images": [[str(p) for p in e.images] for e in examples],
+        "question": [e.question for e in examples],  # for reward functions that show it to a judge
         "answer": [e.answer for e in examples],
         "choices": [list(e.choices) if e.choices else None for e in examples],
         "answer_type": [e.answer_type for e in examples],

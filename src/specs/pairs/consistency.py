@@ -8,21 +8,19 @@ filter" loses ~2 points after RL (arXiv 2510.25801), so the filter is on by defa
 Two filters, both ``Callable[[str], bool]`` for ``build_pair(consistency=...)``:
 
 - :func:`conclusion_agrees` (default, free, rule based): the think block's last sentence mentions the answer;
-- :class:`JudgeFilter` (optional, off by default): asks an OpenAI-compatible chat endpoint.
+- :class:`JudgeFilter` (optional, off by default): asks the judge (:mod:`specs.judge`, any OpenAI-compatible
+  endpoint).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from specs.grading.formatcheck import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, format_ok
+from specs.judge import JudgeClient, JudgeConfig
+from specs.judge.prompts import CONSISTENCY_PROMPT, yes_no
 
 GradeFn = Callable[[str, str, Sequence[str] | None], Any]
 
@@ -137,74 +135,37 @@ def conclusion_agrees(text: str, *, choices: Sequence[str] | None = None, grade_
     return False
 
 
-class JudgeError(RuntimeError):
-    """The judge endpoint could not be reached or gave an unusable reply."""
-
-
-JUDGE_PROMPT = (
-    "Below is a model's response: its reasoning inside <think>…</think>, its final answer inside "
-    "<answer>…</answer>. Does the reasoning support the final answer (does it conclude the same answer)? "
-    "Do not judge whether the answer is correct. Reply with exactly one word: yes or no.\n\n{response}"
-)
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
-
-
 class JudgeFilter:
-    """Ask an OpenAI-compatible ``/v1/chat/completions`` endpoint whether the reasoning supports the answer.
+    """Ask the judge whether a response's reasoning supports its answer (:data:`CONSISTENCY_PROMPT`, yes or no).
 
-    Off by default (costs a request per chosen candidate). stdlib only. The API key is read from the environment
-    variable ``api_key_env`` at call time (omitted when unset, e.g. for a local vLLM server) and never logged.
-    ``base_url`` may end with or without ``/v1``. Loopback endpoints bypass any configured HTTP proxy.
+    Off by default (a request per chosen candidate); see :mod:`specs.judge` for the endpoint, key, retries and
+    cache. ``prefetch(texts)`` asks for many at once (concurrently, and from the main process alone under a
+    multi-process run: every rank must call it); calling the filter on a prefetched text then costs nothing.
     """
 
-    def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY", timeout: float = 30):
-        root = base_url.rstrip("/")
-        self.url = root + ("/chat/completions" if root.endswith("/v1") else "/v1/chat/completions")
-        self.model, self.api_key_env, self.timeout = model, api_key_env, timeout
-        host = urllib.parse.urlsplit(self.url).hostname or ""
-        handlers = [urllib.request.ProxyHandler({})] if host in _LOOPBACK else []
-        self._opener = urllib.request.build_opener(*handlers)
+    def __init__(self, judge: JudgeClient | JudgeConfig):
+        self.client = judge if isinstance(judge, JudgeClient) else JudgeClient(judge)
+        self._verdicts: dict[str, bool] = {}
 
     def __repr__(self) -> str:
-        return f"JudgeFilter(url={self.url!r}, model={self.model!r}, timeout={self.timeout})"
+        return f"JudgeFilter({self.client!r})"
 
-    def ask(self, text: str) -> str:
-        """The judge's raw reply to :data:`JUDGE_PROMPT` about ``text``."""
-        body = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": JUDGE_PROMPT.format(response=text)}],
-            "temperature": 0,
-            "max_tokens": 8,
-        }
-        headers = {"Content-Type": "application/json"}
-        key = os.environ.get(self.api_key_env)
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        request = urllib.request.Request(self.url, json.dumps(body).encode(), headers, method="POST")
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                payload = json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(300).decode("utf-8", "replace")
-            raise JudgeError(f"judge at {self.url} answered HTTP {exc.code}: {detail}") from None
-        except TimeoutError:
-            raise JudgeError(f"judge at {self.url} timed out after {self.timeout}s") from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, TimeoutError):
-                raise JudgeError(f"judge at {self.url} timed out after {self.timeout}s") from None
-            raise JudgeError(f"judge at {self.url} unreachable: {reason}") from None
-        except (OSError, ValueError) as exc:
-            raise JudgeError(f"judge at {self.url} failed: {exc}") from None
-        try:
-            return str(payload["choices"][0]["message"]["content"])
-        except (KeyError, IndexError, TypeError):
-            raise JudgeError(f"judge at {self.url} sent no choices[0].message.content: {str(payload)[:200]}") from None
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Ask about every text not asked yet, as one batch (:meth:`JudgeClient.ask_many`)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._verdicts]
+        replies = self.client.ask_many([CONSISTENCY_PROMPT.format(response=t) for t in todo])
+        for text, reply in zip(todo, replies, strict=True):
+            self._verdicts[text] = self._verdict(reply)
 
     def __call__(self, text: str) -> bool:
         """True for a "yes", False for a "no"; ``JudgeError`` for anything else."""
-        reply = self.ask(text)
-        words = re.findall(r"[a-z]+", reply.lower())
-        if words and words[0] in ("yes", "no"):
-            return words[0] == "yes"
-        raise JudgeError(f"judge at {self.url} replied neither yes nor no: {reply[:100]!r}")
+        if text not in self._verdicts:
+            self._verdicts[text] = self._verdict(self.client.ask(CONSISTENCY_PROMPT.format(response=text)))
+        return self._verdicts[text]
+
+    def _verdict(self, reply: str) -> bool:
+        verdict = yes_no(reply)
+        if verdict is None:
+            raise self.client.error(f"replied neither yes nor no: {reply[:100]!r}; use a judge.model that follows "
+                                    "the instruction, or consistency: rule")
+        return verdict

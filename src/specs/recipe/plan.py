@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from specs.data.jsonl import write_json_atomic
+from specs.judge.config import JudgeConfig
 from specs.recipe.runner import MODEL_ROWS, Run, Stage
 
 SPLITS = ("train", "id-test", "ood-test")
@@ -33,13 +34,22 @@ def _make_base(run: Run) -> None:
     build_toy_base(run.model("base"), run.recipe.toy_base, run.recipe.prompt)
 
 
+def run_judge(run: Run) -> JudgeConfig | None:
+    """The recipe's judge, caching its replies in the run folder unless the recipe names a cache folder."""
+    judge = run.recipe.judge
+    if judge is not None and judge.cache_dir is None:
+        judge = judge.model_copy(update={"cache_dir": run.root / "judge-cache"})
+    return judge
+
+
 def _eval(run: Run, name: str) -> None:
     from specs.distributed import is_main_process
     from specs.stages.evaluate import evaluate_sets
 
     spec = run.recipe.eval
     sets = {split: run.data(split) for split in ("id-test", "ood-test")}
-    result = evaluate_sets(run.model(name), sets, run.recipe.prompt, spec.sampling, spec.limit, f"eval {name}")
+    result = evaluate_sets(run.model(name), sets, run.recipe.prompt, spec.sampling, spec.limit, f"eval {name}",
+                           spec.extract, run_judge(run))
     if is_main_process():
         write_json_atomic(run.evals / f"{name}.json", result)
 
@@ -47,7 +57,8 @@ def _eval(run: Run, name: str) -> None:
 def _grpo(run: Run, start: str, out: str, which: str) -> None:
     from specs.stages.grpo import train_grpo
 
-    train_grpo(run.model(start), run.data("train"), run.model(out), getattr(run.recipe, which), run.recipe.prompt)
+    train_grpo(run.model(start), run.data("train"), run.model(out), getattr(run.recipe, which), run.recipe.prompt,
+               judge=run_judge(run))
 
 
 def _distill(run: Run) -> None:
@@ -55,7 +66,7 @@ def _distill(run: Run) -> None:
 
     stats = distill(
         run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / "pairs.jsonl", run.recipe.distill,
-        run.recipe.prompt,
+        run.recipe.prompt, run_judge(run),
     )
     for line in stats["summary"]:
         run.log("  " + line)

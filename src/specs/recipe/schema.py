@@ -6,11 +6,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import DirectoryPath, Field, FilePath, model_validator
+from pydantic import DirectoryPath, Field, FilePath, ValidationInfo, field_validator, model_validator
 
 from specs.config import Strict, build, read_yaml
 from specs.data.prompt import PromptSpec, prompt_data
 from specs.generation.hf import SamplingConfig
+from specs.judge.config import JudgeConfig
 from specs.stages.distill import DistillConfig
 from specs.stages.dpo import DPOStageConfig
 from specs.stages.grpo import GRPOStageConfig
@@ -49,6 +50,10 @@ class EvalSpec(Strict):
 
     sampling: SamplingConfig = Field(default_factory=SamplingConfig)
     limit: int | None = Field(None, ge=1, description="Evaluate only the first n records of each test set.")
+    extract: Literal["rule", "judge"] = Field(
+        "rule", description="Answer extraction: rule, or judge (the judge: block extracts the answer where the rules "
+        "find none, as MathVista's scorer does; the rules still grade it).",
+    )
 
 
 class Recipe(Strict):
@@ -68,10 +73,24 @@ class Recipe(Strict):
     distill: DistillConfig = Field(default_factory=DistillConfig)
     cold_start: ColdStart = Field(default_factory=ColdStart)
     final_grpo: GRPOStageConfig = Field(default_factory=GRPOStageConfig)
+    judge: JudgeConfig | None = Field(
+        None, validate_default=True,
+        description="The LLM judge (an OpenAI-compatible endpoint) for distill.consistency, grpo_zero/final_grpo."
+        "accuracy and eval.extract set to judge; unset = no judge.",
+    )
     seed: int | None = Field(
         None, description="When set, every stage's seed (data order, initialisation, rollout and distillation "
         "sampling, pair picking, eval sampling): one knob for runs over several seeds.",
     )
+
+    @field_validator("judge")
+    @classmethod
+    def _judge_if_used(cls, judge: JudgeConfig | None, info: ValidationInfo) -> JudgeConfig | None:
+        if judge is None and (users := judge_users(info.data)):
+            verb = "needs" if len(users) == 1 else "need"
+            raise ValueError(f"{' and '.join(f'{u}=judge' for u in users)} {verb} a judge: block (set judge.base_url "
+                             "and judge.model)")
+        return judge
 
     @model_validator(mode="after")
     def _one_seed(self) -> Recipe:
@@ -82,6 +101,17 @@ class Recipe(Strict):
                 if stage.seed != self.seed:
                     stage.seed = self.seed
         return self
+
+
+def judge_users(stages: dict) -> list[str]:
+    """The recipe keys (among validated stage configs) set to ``judge``."""
+    selected = {
+        "eval.extract": getattr(stages.get("eval"), "extract", None),
+        "grpo_zero.accuracy": getattr(stages.get("grpo_zero"), "accuracy", None),
+        "distill.consistency": getattr(stages.get("distill"), "consistency", None),
+        "final_grpo.accuracy": getattr(stages.get("final_grpo"), "accuracy", None),
+    }
+    return [key for key, value in selected.items() if value == "judge"]
 
 
 BUILTIN = ("toy", "toy-fast", "study-quick")
@@ -110,6 +140,9 @@ def load_recipe(path: str | Path | None = None, sets: list[str] | None = None) -
 def _resolve_paths(data: dict, root: Path) -> None:
     if isinstance(data.get("base_model"), str):
         data["base_model"] = str((root / data["base_model"]).resolve())
+    judge = data.get("judge")
+    if isinstance(judge, dict) and isinstance(judge.get("cache_dir"), str):
+        judge["cache_dir"] = str((root / judge["cache_dir"]).resolve())
     paths = data.get("data")
     if isinstance(paths, dict):
         for key in ("train", "id_test", "ood_test"):

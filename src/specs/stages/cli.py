@@ -27,6 +27,11 @@ PROMPT = typer.Option(
     help="The prompt every stage must share: a built-in name (toy, reasoning), a recipe YAML (its prompt: block, "
     "e.g. RUN_DIR/recipe.yaml) or a prompt YAML. Default: reasoning (a system prompt asking for <think>/<answer>).",
 )
+JUDGE = typer.Option(
+    None, "--judge",
+    help="The LLM judge for a knob set to judge: a YAML judge block (base_url, model, api_key_env, …) or a recipe "
+    "with a judge: block. Replies are cached in judge-cache/ beside --out unless it sets cache_dir.",
+)
 
 
 def _prompt(source: str | None):
@@ -47,6 +52,22 @@ def _config(cls, config: Path | None, sets: list[str]):
         raise typer.Exit(2) from None
 
 
+def _judge(source: Path | None, out: Path, use: str | None):
+    """The ``--judge`` block (its cache beside the output unless it names one); required when ``use`` is set."""
+    from specs.judge import load_judge, require_judge
+
+    try:
+        judge = load_judge(source) if source is not None else None
+        if use is not None:
+            require_judge(judge, use)
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+    if judge is not None and judge.cache_dir is None:
+        judge = judge.model_copy(update={"cache_dir": out.parent / "judge-cache"})
+    return judge
+
+
 def _fail(err: Exception) -> typer.Exit:
     typer.echo(f"error: {err}", err=True)
     return typer.Exit(1)
@@ -59,12 +80,14 @@ def grpo_command(
     config: Path | None = CONFIG,
     sets: list[str] = SET,
     prompt: str | None = PROMPT,
+    judge: Path | None = JUDGE,
 ) -> None:
     """GRPO with R = 0.5·format + 1.0·accuracy (GRPO-zero and the final stage)."""
     from specs.stages.grpo import train_grpo
 
     cfg, spec = _config(GRPOStageConfig, config, sets), _prompt(prompt)
-    _guard(lambda: train_grpo(model, data, out, cfg, spec))
+    judge_cfg = _judge(judge, out, "accuracy=judge" if cfg.accuracy == "judge" else None)
+    _guard(lambda: train_grpo(model, data, out, cfg, spec, judge=judge_cfg))
     _wrote(out)
 
 
@@ -131,13 +154,15 @@ def distill_command(
     config: Path | None = CONFIG,
     sets: list[str] = SET,
     prompt: str | None = PROMPT,
+    judge: Path | None = JUDGE,
 ) -> None:
     """Self-distilled format pairs: chosen = correct + formatted, rejected = correct base + a corruption."""
     from specs.distributed import is_main_process
     from specs.stages.distill import distill
 
     cfg, spec = _config(DistillConfig, config, sets), _prompt(prompt)
-    stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg, spec))
+    judge_cfg = _judge(judge, out, "consistency=judge" if cfg.consistency == "judge" else None)
+    stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg, spec, judge_cfg))
     if is_main_process():
         for line in stats["summary"]:
             typer.echo(line)
@@ -156,6 +181,11 @@ def eval_command(
     config: Path | None = CONFIG,
     sets: list[str] = SET,
     prompt: str | None = PROMPT,
+    extract: str = typer.Option(
+        "rule", "--extract", help="rule, or judge: the --judge model extracts the answer where the rules find none "
+        "(MathVista's scorer); the rules grade it.",
+    ),
+    judge: Path | None = JUDGE,
 ) -> None:
     """Accuracy and format rate (with per-family breakdown); greedy unless sampling is set; pass@k with --k."""
     from specs.data.jsonl import write_json_atomic
@@ -168,6 +198,10 @@ def eval_command(
             *sets,
         ]
     sampling, spec = _config(SamplingConfig, config, sets), _prompt(prompt)
+    if extract not in ("rule", "judge"):
+        typer.echo(f"error: --extract {extract!r}: expected rule or judge", err=True)
+        raise typer.Exit(2)
+    judge_cfg = _judge(judge, out, "--extract judge" if extract == "judge" else None)
     if any(x > sampling.n for x in k):
         raise _fail(ValueError(f"--k {max(k)} needs at least that many samples per prompt (--samples)"))
     from specs.distributed import is_main_process, wait_for_everyone
@@ -184,7 +218,7 @@ def eval_command(
         data = folder / f"{benchmark}.jsonl"
     elif data is None:
         raise _fail(ValueError("give a canonical DATA file, or --benchmark NAME --data PATH"))
-    report = _guard(lambda: evaluate(model, data, spec, sampling, limit=limit))
+    report = _guard(lambda: evaluate(model, data, spec, sampling, limit=limit, extract=extract, judge=judge_cfg))
     if benchmark:
         from specs.benchmarks import benchmark_breakdown
         from specs.data.records import load_examples

@@ -1,7 +1,9 @@
 """Evaluation: accuracy and format rate of a model on a canonical dataset, with per-family breakdowns.
 
 Format rate is judged against the format each prompt asks for (``meta.format``: tags, boxed or plain), so
-out-of-distribution format instructions measure instruction following, not habit.
+out-of-distribution format instructions measure instruction following, not habit. With ``extract: judge``,
+a response whose answer the rules cannot locate has it extracted by the judge (as MathVista's official scorer
+does with a model), and that answer is graded by the rules; the format verdict never changes.
 """
 
 from __future__ import annotations
@@ -9,11 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from specs.data.prompt import PromptSpec
 from specs.data.records import Example
 from specs.generation.hf import Sample, SamplingConfig
+from specs.judge.config import JudgeConfig, require_judge
+
+if TYPE_CHECKING:
+    from specs.judge.client import JudgeClient
+
+Extract = Literal["rule", "judge"]
 
 
 def grade_sample(example: Example, text: str) -> tuple[bool, bool]:
@@ -24,12 +32,44 @@ def grade_sample(example: Example, text: str) -> tuple[bool, bool]:
     return result.accuracy == 1.0, result.format == 1.0
 
 
-def summarize(examples: Sequence[Example], samples: Sequence[Sequence[Sample]]) -> dict[str, Any]:
-    """Mean accuracy / format rate over all samples, overall and per family, format and OOD kind."""
+def judge_extraction(examples: Sequence[Example], samples: Sequence[Sequence[Sample]], judge: JudgeClient
+                     ) -> tuple[list[list[tuple[bool, bool]]], dict[str, int]]:
+    """:func:`grade_sample` for every response, with the judge extracting the answers the rules do not find (one
+    :meth:`JudgeClient.ask_many`); returns the verdicts and counts (asked, extracted, correct)."""
+    from specs.grading import grade_answer
+    from specs.judge.prompts import extract_prompt, extracted_answer
+    from specs.rewards import score_example
+
+    scores = [[score_example(s.text, e, fmt=None) for s in r] for e, r in zip(examples, samples, strict=True)]
+    graded = [[(sc.accuracy == 1.0, sc.format == 1.0) for sc in row] for row in scores]
+    todo = [(i, j) for i, row in enumerate(scores) for j, sc in enumerate(row) if sc.extracted is None]
+    prompts = [extract_prompt(samples[i][j].text, examples[i].question, examples[i].choices) for i, j in todo]
+    counts = {"asked": len(todo), "extracted": 0, "correct": 0}
+    for (i, j), reply in zip(todo, judge.ask_many(prompts), strict=True):
+        answer, example = extracted_answer(reply), examples[i]
+        if answer is None:
+            continue
+        gold = example.meta.get("answers") or example.answer  # as score_example reads it
+        correct = grade_answer(answer, gold, choices=list(example.choices) if example.choices else None,
+                               answer_type=example.answer_type, precision=example.precision).correct
+        counts["extracted"] += 1
+        counts["correct"] += correct
+        graded[i][j] = (correct, graded[i][j][1])
+    return graded, counts
+
+
+def summarize(examples: Sequence[Example], samples: Sequence[Sequence[Sample]],
+              judge: JudgeClient | None = None) -> dict[str, Any]:
+    """Mean accuracy / format rate over all samples, overall and per family, format and OOD kind; with ``judge``,
+    answers the rules cannot locate are extracted by the judge (:func:`judge_extraction`)."""
     groups: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"correct": [], "format": []})
     per_prompt = []
-    for example, responses in zip(examples, samples, strict=True):
-        graded = [grade_sample(example, s.text) for s in responses]
+    judged = None
+    if judge is not None:
+        all_graded, judged = judge_extraction(examples, samples, judge)
+    else:
+        all_graded = [[grade_sample(e, s.text) for s in r] for e, r in zip(examples, samples, strict=True)]
+    for example, graded in zip(examples, all_graded, strict=True):
         keys = ["all"] + [f"{k}={example.meta[k]}" for k in ("family", "format", "ood") if k in example.meta]
         for key in keys:
             groups[key]["correct"] += [float(c) for c, _ in graded]
@@ -48,6 +88,7 @@ def summarize(examples: Sequence[Example], samples: Sequence[Sequence[Sample]]) 
         "mean_response_tokens": sum(tokens) / max(len(tokens), 1),
         "breakdown": {k: rates(v) for k, v in sorted(groups.items())},
         "per_prompt": per_prompt,
+        **({"judge_extraction": judged} if judged is not None else {}),
     }
 
 
@@ -58,23 +99,27 @@ def evaluate_sets(
     sampling: SamplingConfig | None = None,
     limit: int | None = None,
     progress: str | None = "eval",
+    extract: Extract = "rule",
+    judge: JudgeConfig | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Generate on (the first ``limit`` records of) each named data file and grade every response; the model is
-    loaded once for all sets.
+    loaded once for all sets. ``extract="judge"`` (with ``judge``) lets the judge find answers the rules miss.
 
     Under ``accelerate launch`` each rank generates for its share of the prompts; every rank returns the
-    whole report (the caller writes it on the main process only).
+    whole report (the caller writes it on the main process only; the judge is asked by the main process).
     """
     from specs.data.records import load_examples
     from specs.generation.sampler import Sampler
+    from specs.judge.client import JudgeClient
 
+    client = JudgeClient(require_judge(judge, "extract=judge")) if extract == "judge" else None
     sampling = sampling or SamplingConfig()
     reports = {}
     with Sampler(model_path, prompt, sampling.backend) as sampler:
         for name, data_path in sets.items():
             examples = load_examples(data_path)[:limit]
             samples = sampler.sample(examples, sampling, progress=f"{progress} {name}" if progress else None)
-            report = summarize(examples, samples)
+            report = summarize(examples, samples, client)
             report.update(model=str(model_path), data=str(data_path), sampling=sampling.model_dump(),
                           prompt=prompt.model_dump())
             report["samples"] = [[s.text for s in r] for r in samples]
@@ -84,10 +129,11 @@ def evaluate_sets(
 
 def evaluate(
     model_path: str | Path, data_path: str | Path, prompt: PromptSpec, sampling: SamplingConfig | None = None,
-    limit: int | None = None, progress: str | None = "eval",
+    limit: int | None = None, progress: str | None = "eval", extract: Extract = "rule",
+    judge: JudgeConfig | None = None,
 ) -> dict[str, Any]:
     """:func:`evaluate_sets` on one data file."""
-    return evaluate_sets(model_path, {"data": data_path}, prompt, sampling, limit, progress)["data"]
+    return evaluate_sets(model_path, {"data": data_path}, prompt, sampling, limit, progress, extract, judge)["data"]
 
 
 def branching_report(model_path: str | Path, examples: Sequence[Example], sampling: SamplingConfig,

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from specs.config import ConfigError
 from specs.data.prompt import PromptSpec
+from specs.judge.config import JudgeConfig, require_judge
 from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
 
 
@@ -30,6 +31,10 @@ class GRPOStageConfig(TrainCommon):
     loss_type: str = Field("dapo", description="TRL loss aggregation: dapo, grpo, dr_grpo, bnpo…")
     max_completion_length: int = Field(1024, ge=1, description="Generation budget per rollout (paper: 10,240).")
     limit: int | None = Field(None, ge=1, description="Use only the first n prompts of the dataset.")
+    accuracy: Literal["rule", "judge"] = Field(
+        "rule", description="Accuracy reward: rule (the grader), or judge (the recipe's judge decides free-form "
+        "text golds the rules find wrong: the paper's R_llm).",
+    )
     vllm: Literal["off", "colocate", "server"] = Field(
         "off", description="Rollouts on vLLM (GPU extra): colocate (in the trainer's GPUs) or server (trl vllm-serve)."
     )
@@ -70,17 +75,27 @@ def require_vllm() -> None:
         raise ConfigError("vllm: the vLLM backend needs the GPU extra: pip install 'specs[vllm]' (see docs/vllm.md)")
 
 
+def accuracy_reward_for(cfg: GRPOStageConfig, judge: JudgeConfig | None = None):
+    """The accuracy reward ``cfg.accuracy`` selects; ``judge`` is required for ``accuracy: judge``."""
+    from specs.rewards import JudgeAccuracyReward, accuracy_reward
+
+    if cfg.accuracy == "judge":
+        return JudgeAccuracyReward(require_judge(judge, "accuracy=judge"))
+    return accuracy_reward
+
+
 def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, prompt: PromptSpec,
-               callbacks=()) -> Path:
+               callbacks=(), judge: JudgeConfig | None = None) -> Path:
     """GRPO on the canonical dataset ``data_path`` (prompts rendered by ``prompt``) from ``model_path``; save to
-    ``out``."""
+    ``out``. ``judge`` serves ``accuracy: judge``."""
     from trl import GRPOConfig, GRPOTrainer
 
     from specs.data.loader import load_dataset
     from specs.generation.hf import vision_token_ids
     from specs.models.loading import load_config
-    from specs.rewards import accuracy_reward, format_reward
+    from specs.rewards import format_reward
 
+    accuracy = accuracy_reward_for(cfg, judge)  # before anything is loaded: a missing judge is a config error
     if cfg.vllm != "off":
         require_vllm()
     # the TRL config first: under DeepSpeed ZeRO-3 it must exist before the model is loaded (sharded loading)
@@ -101,7 +116,7 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     dataset = load_dataset(data_path, prompt, limit=cfg.limit)
     trainer = GRPOTrainer(
         model=model,
-        reward_funcs=[format_reward, accuracy_reward],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
+        reward_funcs=[format_reward, accuracy],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
         args=args,
         train_dataset=dataset,
         processing_class=processor,

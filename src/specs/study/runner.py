@@ -181,11 +181,12 @@ def _copy(source: Path, target: Path) -> None:
 
 def _distill_coupled(run: Run) -> None:
     """The coupled-pairs ablation: same models and prompts, but the rejected side must also be wrong."""
+    from specs.recipe.plan import run_judge
     from specs.stages.distill import distill
 
     cfg = run.recipe.distill.model_copy(update={"coupled": True})
     stats = distill(run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / PAIRS["coupled"], cfg,
-                    run.recipe.prompt)
+                    run.recipe.prompt, run_judge(run))
     for line in stats["summary"]:
         run.log("  " + line)
 
