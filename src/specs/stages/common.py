@@ -27,6 +27,11 @@ class TrainCommon(Strict):
     freeze_vision: bool = Field(True, description="Freeze the vision tower (as MM-EUREKA does).")
     lora_rank: int = Field(0, ge=0, description="LoRA rank; 0 trains all (unfrozen) weights.")
     logging_steps: int = Field(10, ge=1, description="Log every n steps.")
+    precision: Literal["auto", "bf16-mixed", "bf16", "fp32"] = Field(
+        "auto", description="bf16-mixed: fp32 weights and optimizer (the master copy), bf16 autocast compute; "
+        "bf16: bf16 weights, no master copy (half the weight memory, but an update below half a bf16 ulp — "
+        "lr 1e-6 on weights ~1e-2 — rounds away); fp32: no autocast; auto: bf16-mixed on a GPU, else fp32. "
+        "DeepSpeed ZeRO keeps its own fp32 masters whichever is chosen.")
     trl: dict[str, Any] = Field(default_factory=dict, description="Extra TRL config fields, passed through.")
 
 
@@ -46,9 +51,26 @@ def on_gpu() -> bool:
     return torch.cuda.is_available()
 
 
+def precision_policy(precision: str, gpu: bool) -> tuple[str, bool]:
+    """(dtype the weights are loaded in, whether the trainer autocasts to bf16) for a ``precision`` setting.
+
+    Why the default keeps fp32 weights: Adam's update is about the learning rate (1e-6 for 7B), while half a
+    bf16 ulp of a weight near 1e-2 is ~3e-5, so pure-bf16 weights silently stop training. Autocast computes in
+    bf16 and keeps the weights, gradients and optimizer state in fp32 (16 bytes per parameter with Adam,
+    against 8 in pure bf16), the policy of ``torch.amp`` and of DeepSpeed's bf16 mode.
+
+    >>> precision_policy("auto", gpu=True), precision_policy("auto", gpu=False), precision_policy("bf16", True)
+    (('float32', True), ('float32', False), ('bfloat16', True))
+    """
+    if precision == "auto":
+        precision = "bf16-mixed" if gpu else "fp32"
+    return {"bf16-mixed": ("float32", True), "bf16": ("bfloat16", True), "fp32": ("float32", False)}[precision]
+
+
 def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
     """Build a TRL config (``SFTConfig``, ``DPOConfig``, ``GRPOConfig``) from our knobs; ``cfg.trl`` wins."""
     gpu = on_gpu()
+    _, autocast = precision_policy(cfg.precision, gpu)
     kwargs: dict[str, Any] = dict(
         output_dir=str(out.parent / f".{out.name}.trainer"),
         learning_rate=cfg.learning_rate,
@@ -63,7 +85,7 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
         logging_steps=cfg.logging_steps,
         save_strategy="no",
         report_to="none",
-        bf16=gpu,
+        bf16=autocast,
         use_cpu=not gpu,
         dataloader_num_workers=0,
         remove_unused_columns=False,
@@ -114,7 +136,7 @@ def load_for_training(path: Path, cfg: TrainCommon, prompt: PromptSpec):
     """Model + processor (with the prompt's pixel cap) from a local folder, the vision tower frozen if asked."""
     from specs.models.loading import load_model, load_processor
 
-    model = load_model(path)
+    model = load_model(path, dtype=precision_policy(cfg.precision, on_gpu())[0])
     processor = load_processor(path, max_pixels=prompt.max_pixels)
     if cfg.freeze_vision:
         freeze_vision_tower(model)
