@@ -281,6 +281,9 @@ def timed_pass(fn, items: list[Item]) -> tuple[float, list[bool], list[float]]:
     return sum(each), verdicts, each
 
 
+PROSE = ("prose", "statements", "self_correction", "prose_numbers")  # the built mix's and the suite's names
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -329,9 +332,9 @@ def main(argv: list[str] | None = None) -> None:
     categories = Counter(item.category for item in items)
     mean_chars = statistics.mean(len(item.response) for item in items)
     n_correct = sum(item.label for item in items)
-    latex = sum(is_latex(item) for item in items)
+    latex, prose = sum(is_latex(item) for item in items), sum(categories[c] for c in PROSE)
     print(f"items: {len(items)} ({n_correct} correct by label, {categories['symbolic']} symbolic, "
-          f"{latex / len(items):.0%} LaTeX in the answer or gold, {categories['prose']} prose statements, "
+          f"{latex / len(items):.0%} LaTeX in the answer or gold, {prose} prose statements, "
           f"mean response {mean_chars:.0f} chars); python {sys.version.split()[0]}; "
           f"median of {args.passes} timed passes")
     for name, (rate, hits, misses, latency) in results.items():
