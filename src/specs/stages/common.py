@@ -32,6 +32,10 @@ class TrainCommon(Strict):
         "bf16: bf16 weights, no master copy (half the weight memory, but an update below half a bf16 ulp — "
         "lr 1e-6 on weights ~1e-2 — rounds away); fp32: no autocast; auto: bf16-mixed on a GPU, else fp32. "
         "DeepSpeed ZeRO keeps its own fp32 masters whichever is chosen.")
+    report_to: list[str] = Field(
+        ["tensorboard"], description="Trackers: tensorboard (events in RUN/models/tensorboard/<stage>), wandb, "
+        "mlflow… (any transformers report_to name); [] for none. Every stage also appends its per-step metrics to "
+        "<stage>.metrics.jsonl beside its output.")
     trl: dict[str, Any] = Field(default_factory=dict, description="Extra TRL config fields, passed through.")
 
 
@@ -69,6 +73,8 @@ def precision_policy(precision: str, gpu: bool) -> tuple[str, bool]:
 
 def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
     """Build a TRL config (``SFTConfig``, ``DPOConfig``, ``GRPOConfig``) from our knobs; ``cfg.trl`` wins."""
+    from specs.stages.tracking import trainer_report_to  # lazy: transformers is heavy to import
+
     gpu = on_gpu()
     _, autocast = precision_policy(cfg.precision, gpu)
     kwargs: dict[str, Any] = dict(
@@ -84,7 +90,7 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
         data_seed=cfg.seed,
         logging_steps=cfg.logging_steps,
         save_strategy="no",
-        report_to="none",
+        report_to=trainer_report_to(cfg.report_to),
         bf16=autocast,
         use_cpu=not gpu,
         dataloader_num_workers=0,
@@ -141,6 +147,13 @@ def load_for_training(path: Path, cfg: TrainCommon, prompt: PromptSpec):
     if cfg.freeze_vision:
         freeze_vision_tower(model)
     return model, processor
+
+
+def stage_callbacks(cfg: TrainCommon, out: Path, callbacks=()) -> list:
+    """The stage's own callbacks (GF tracking …) plus tracking: the metrics JSONL and the trackers asked for."""
+    from specs.stages.tracking import tracking_callbacks
+
+    return [*callbacks, *tracking_callbacks(cfg.report_to, out)]
 
 
 def save_trained(trainer, processor, out: Path) -> Path:

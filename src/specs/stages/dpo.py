@@ -11,7 +11,15 @@ from pathlib import Path
 from pydantic import Field
 
 from specs.data.prompt import PromptSpec
-from specs.stages.common import GFTracking, TrainCommon, load_for_training, peft_config, save_trained, trl_config
+from specs.stages.common import (
+    GFTracking,
+    TrainCommon,
+    load_for_training,
+    peft_config,
+    save_trained,
+    stage_callbacks,
+    trl_config,
+)
 
 
 class DPOStageConfig(TrainCommon, GFTracking):
@@ -54,7 +62,7 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, promp
         train_dataset=dataset,
         processing_class=processor,
         peft_config=peft,
-        callbacks=list(callbacks),
+        callbacks=stage_callbacks(cfg, out, callbacks),
     )
 
 

@@ -7,7 +7,15 @@ from pathlib import Path
 from pydantic import Field
 
 from specs.data.prompt import PromptSpec
-from specs.stages.common import GFTracking, TrainCommon, load_for_training, peft_config, save_trained, trl_config
+from specs.stages.common import (
+    GFTracking,
+    TrainCommon,
+    load_for_training,
+    peft_config,
+    save_trained,
+    stage_callbacks,
+    trl_config,
+)
 
 
 class SFTStageConfig(TrainCommon, GFTracking):
@@ -29,7 +37,7 @@ def sft_trainer(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, promp
         train_dataset=dataset,
         processing_class=processor,
         peft_config=peft_config(cfg),
-        callbacks=list(callbacks),
+        callbacks=stage_callbacks(cfg, out, callbacks),
     )
 
 
