@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
 from specs.config import ConfigError, Strict
-from specs.data.jsonl import write_json_atomic
+from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.data.prompt import PromptSpec
 
 
@@ -32,6 +33,9 @@ class TrainCommon(Strict):
         "bf16: bf16 weights, no master copy (half the weight memory, but an update below half a bf16 ulp — "
         "lr 1e-6 on weights ~1e-2 — rounds away); fp32: no autocast; auto: bf16-mixed on a GPU, else fp32. "
         "DeepSpeed ZeRO keeps its own fp32 masters whichever is chosen.")
+    save_steps: int = Field(0, ge=0, description="Checkpoint every n optimizer steps so a killed stage resumes "
+                            "there (model, optimizer, scheduler, RNG, data position); 0 = no checkpoints.")
+    keep_checkpoints: int = Field(2, ge=1, description="Checkpoints kept (the oldest are deleted).")
     report_to: list[str] = Field(
         ["tensorboard"], description="Trackers: tensorboard (events in RUN/models/tensorboard/<stage>), wandb, "
         "mlflow… (any transformers report_to name); [] for none. Every stage also appends its per-step metrics to "
@@ -78,7 +82,7 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
     gpu = on_gpu()
     _, autocast = precision_policy(cfg.precision, gpu)
     kwargs: dict[str, Any] = dict(
-        output_dir=str(out.parent / f".{out.name}.trainer"),
+        output_dir=str(scratch_dir(out)),
         learning_rate=cfg.learning_rate,
         per_device_train_batch_size=cfg.batch_size,
         gradient_accumulation_steps=cfg.grad_accum,
@@ -89,7 +93,9 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
         seed=cfg.seed,
         data_seed=cfg.seed,
         logging_steps=cfg.logging_steps,
-        save_strategy="no",
+        save_strategy="steps" if cfg.save_steps else "no",
+        save_steps=cfg.save_steps or 500,
+        save_total_limit=cfg.keep_checkpoints,
         report_to=trainer_report_to(cfg.report_to),
         bf16=autocast,
         use_cpu=not gpu,
@@ -149,6 +155,39 @@ def load_for_training(path: Path, cfg: TrainCommon, prompt: PromptSpec):
     return model, processor
 
 
+def scratch_dir(out: Path) -> Path:
+    """The trainer's own folder beside ``out``: its checkpoints while the stage runs, deleted once it is saved."""
+    return out.parent / f".{out.name}.trainer"
+
+
+def train(trainer, cfg: TrainCommon, out: Path, log=print) -> None:
+    """``trainer.train()``, resumed from the stage's last checkpoint when a killed run left one.
+
+    A checkpoint is only resumed by the same stage settings (``stage.json`` in the scratch folder): a changed
+    config starts the stage again rather than continue a different run. Model, optimizer, scheduler, RNG and
+    data position are restored by transformers' own resume.
+    """
+    from transformers.trainer_utils import get_last_checkpoint
+
+    scratch, settings = scratch_dir(out), cfg.model_dump_json()
+    stamp = scratch / "stage.json"
+    checkpoint = get_last_checkpoint(str(scratch)) if scratch.is_dir() else None
+    if checkpoint is not None and (not stamp.is_file() or stamp.read_text() != settings):
+        if trainer.accelerator.is_main_process:
+            log(f"{out.name}: the checkpoints in {scratch} were made with other settings; starting from step 0")
+        trainer.accelerator.wait_for_everyone()
+        if trainer.accelerator.is_main_process:
+            shutil.rmtree(scratch, ignore_errors=True)
+        trainer.accelerator.wait_for_everyone()
+        checkpoint = None
+    if trainer.accelerator.is_main_process:
+        scratch.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(stamp, settings)
+        if checkpoint is not None:
+            log(f"resuming {out.name} from step {int(Path(checkpoint).name.rsplit('-', 1)[1])}")
+    trainer.train(resume_from_checkpoint=checkpoint)
+
+
 def stage_callbacks(cfg: TrainCommon, out: Path, callbacks=()) -> list:
     """The stage's own callbacks (GF tracking …) plus tracking: the metrics JSONL and the trackers asked for."""
     from specs.stages.tracking import tracking_callbacks
@@ -175,5 +214,6 @@ def save_trained(trainer, processor, out: Path) -> Path:
     if accelerator.is_main_process:
         save_pretrained_atomic(model, processor, out, state_dict=state_dict)
         write_json_atomic(out / "trainer_log.json", trainer.state.log_history)
+        shutil.rmtree(scratch_dir(out), ignore_errors=True)  # checkpoints are for resuming; the stage is done
     accelerator.wait_for_everyone()
     return out

@@ -18,6 +18,7 @@ from specs.stages.common import (
     peft_config,
     save_trained,
     stage_callbacks,
+    train,
     trl_config,
 )
 
@@ -69,5 +70,5 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, promp
 def train_dpo(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, prompt: PromptSpec, callbacks=()) -> Path:
     """Train with ``dpo_trainer`` and save the model to ``out`` (``dataset`` from ``coldstart.dpo_dataset``)."""
     trainer = dpo_trainer(model_path, dataset, out, cfg, prompt, callbacks)
-    trainer.train()
+    train(trainer, cfg, out)
     return save_trained(trainer, trainer.processing_class, out)

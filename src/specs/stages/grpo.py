@@ -9,12 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from specs.config import ConfigError
 from specs.data.prompt import PromptSpec
 from specs.judge.config import JudgeConfig, require_judge
-from specs.stages.common import TrainCommon, load_for_training, peft_config, save_trained, trl_config
+from specs.stages.common import (
+    TrainCommon,
+    load_for_training,
+    peft_config,
+    save_trained,
+    stage_callbacks,
+    train,
+    trl_config,
+)
 
 
 class GRPOStageConfig(TrainCommon):
@@ -40,6 +48,26 @@ class GRPOStageConfig(TrainCommon):
     )
     vllm_gpu_memory_utilization: float = Field(0.3, gt=0, le=1, description="colocate: GPU share of vLLM.")
     vllm_server_url: str | None = Field(None, description="server: base URL, e.g. http://10.0.0.2:8000.")
+    accuracy_filter: tuple[float, float] | None = Field(
+        None, description="Band (low, high), MM-EUREKA's online filter: a prompt group whose mean accuracy reward lies "
+        "outside the band (inclusive) contributes nothing to the loss; [0.1, 0.9] drops all-wrong and all-right "
+        "groups. Off (null) by default. Dropped share logged as filter/dropped_share.",
+    )
+    drop_zero_std: bool = Field(
+        False, description="DAPO's dynamic sampling without refill: a group whose total reward has zero std leaves "
+        "the loss; the batch is not refilled with new prompts, so the effective batch shrinks. TRL already gives "
+        "such a group zero advantage (its rewards equal its mean, so centering alone gives 0, whatever the std "
+        "scaling); what dropping changes is that its tokens no longer count in the loss normaliser (loss_type "
+        "dapo/cispo/vespo: the batch's token count; bnpo: the micro-batch's) nor in the KL and entropy terms. "
+        "With grpo, dr_grpo or luspo the normaliser counts sequences, so only the KL/entropy terms change.",
+    )
+
+    @field_validator("accuracy_filter")
+    @classmethod
+    def _band(cls, band: tuple[float, float] | None) -> tuple[float, float] | None:
+        if band is not None and not 0 <= band[0] <= band[1] <= 1:
+            raise ValueError(f"accuracy_filter must be [low, high] with 0 <= low <= high <= 1, got {list(band)}")
+        return band
 
 
 def rollout_settings(cfg: GRPOStageConfig, vision_ids: list[int]) -> dict[str, Any]:
@@ -114,14 +142,21 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     )
     model, processor = load_for_training(model_path, cfg, prompt)
     dataset = load_dataset(data_path, prompt, limit=cfg.limit)
-    trainer = GRPOTrainer(
+    trainer_cls, extra = GRPOTrainer, {}
+    if cfg.accuracy_filter is not None or cfg.drop_zero_std:  # plain TRL unless a filter is on
+        from specs.stages.grpo_filter import FilteredGRPOTrainer, GroupFilter
+
+        trainer_cls = FilteredGRPOTrainer
+        extra["group_filter"] = GroupFilter(cfg.accuracy_filter, cfg.drop_zero_std, accuracy_index=1)
+    trainer = trainer_cls(
         model=model,
         reward_funcs=[format_reward, accuracy],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
         args=args,
         train_dataset=dataset,
         processing_class=processor,
         peft_config=peft_config(cfg),
-        callbacks=list(callbacks),
+        callbacks=stage_callbacks(cfg, out, callbacks),
+        **extra,
     )
-    trainer.train()
+    train(trainer, cfg, out)
     return save_trained(trainer, processor, out)

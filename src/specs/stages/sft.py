@@ -14,6 +14,7 @@ from specs.stages.common import (
     peft_config,
     save_trained,
     stage_callbacks,
+    train,
     trl_config,
 )
 
@@ -44,5 +45,5 @@ def sft_trainer(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, promp
 def train_sft(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, prompt: PromptSpec, callbacks=()) -> Path:
     """Fine-tune with ``sft_trainer`` and save the model to ``out``."""
     trainer = sft_trainer(model_path, dataset, out, cfg, prompt, callbacks)
-    trainer.train()
+    train(trainer, cfg, out)
     return save_trained(trainer, trainer.processing_class, out)

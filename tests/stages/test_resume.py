@@ -1,0 +1,51 @@
+"""Resume inside a training stage: SIGKILL a toy GRPO run after a checkpoint, rerun the same command, and it goes
+on from that checkpoint to the same total number of steps (transformers' own resume: model, optimizer,
+scheduler, RNG, data position)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytestmark = pytest.mark.slow
+MAX_STEPS, SAVE_STEPS = 6, 2
+
+
+def grpo_command(toy_base, data, out):
+    knobs = [f"max_steps={MAX_STEPS}", f"save_steps={SAVE_STEPS}", "batch_size=8", "num_generations=4",
+             "max_completion_length=16", "learning_rate=1e-4", "logging_steps=1", "report_to=[]"]
+    sets = [arg for knob in knobs for arg in ("--set", knob)]
+    return [sys.executable, "-m", "specs", "grpo", "--model", str(toy_base), "--data", str(data), "--out", str(out),
+            "--prompt", "toy", *sets]
+
+
+def test_a_killed_grpo_stage_resumes_from_its_last_checkpoint(toy_base, toy_world, tmp_path):
+    out = tmp_path / "grpo"
+    scratch = tmp_path / ".grpo.trainer"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    first = subprocess.Popen(grpo_command(toy_base, toy_world["train"], out), env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 600
+    while time.time() < deadline and first.poll() is None:
+        done = [p for p in scratch.glob("checkpoint-*") if (p / "trainer_state.json").is_file()]
+        if any(int(p.name.split("-")[1]) >= SAVE_STEPS * 2 for p in done):
+            break
+        time.sleep(0.2)
+    assert first.poll() is None, "the first run ended before it could be killed"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert not out.exists()
+    step = max(int(p.name.split("-")[1]) for p in scratch.glob("checkpoint-*") if (p / "trainer_state.json").is_file())
+
+    second = subprocess.run(grpo_command(toy_base, toy_world["train"], out), env=env, capture_output=True,
+                            text=True, timeout=600)
+    assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
+    assert f"resuming grpo from step {step}" in second.stdout
+    log = json.loads((out / "trainer_log.json").read_text())
+    trained = [row["step"] for row in log if "loss" in row]  # the checkpoint's history, then the resumed steps
+    assert trained == list(range(1, MAX_STEPS + 1))
+    assert not scratch.exists(), "checkpoints are deleted once the stage has saved its model"
