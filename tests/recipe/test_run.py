@@ -36,6 +36,16 @@ def test_every_stage_ran_and_wrote_its_outputs(fast_run):
     assert set(summary) == {"base", "GRPO-zero", "cold start", "final"}
 
 
+def test_every_training_stage_left_metrics_lines_and_tensorboard_events(fast_run):
+    out, _ = fast_run
+    models = out / "models"
+    for stage in ("grpo_zero", "cold_start", "final"):
+        rows = [json.loads(line) for line in (models / f"{stage}.metrics.jsonl").read_text().splitlines()]
+        assert rows and all("step" in row for row in rows), stage
+        assert list((models / "tensorboard" / stage).glob("events.out.tfevents.*")), stage
+    assert not list(models.glob(".*.trainer")), "scratch folders are removed once a stage has saved"
+
+
 def test_pairs_satisfy_the_format_invariants(fast_run):
     out, _ = fast_run
     rows = [json.loads(line) for line in (out / "pairs.jsonl").read_text().splitlines()]
