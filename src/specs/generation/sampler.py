@@ -56,11 +56,16 @@ class Sampler:
     def sample(
         self, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None = None,
         record_nucleus: bool = False, shard: bool = True, prefixes: Sequence[str] | None = None,
+        cache: Path | None = None,
     ) -> list[list[Sample]]:
         """``sampling.n`` responses per example, in input order (sharded across ranks when ``shard``).
 
-        ``prefixes`` (HF backend, unsharded) force the start of each response (see ``hf.generate``).
+        ``prefixes`` (HF backend, unsharded) force the start of each response (see ``hf.generate``). ``cache``:
+        a folder where finished chunks of ``sampling.batch_size`` prompts are kept, so a rerun after a crash
+        samples only what is missing (chunk k is sampled with seed ``sampling.seed + k``).
         """
+        if cache is not None:
+            return self._sample_cached(examples, sampling, progress, record_nucleus, shard, Path(cache))
         from specs.distributed import is_main_process, sharded_map
 
         if sampling.backend != self.backend:
@@ -84,6 +89,30 @@ class Sampler:
             )
 
         return sharded_map(run, examples) if shard else run(examples)
+
+    def _sample_cached(self, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None,
+                       record_nucleus: bool, shard: bool, root: Path) -> list[list[Sample]]:
+        from specs.distributed import is_main_process, wait_for_everyone
+        from specs.generation.sample_cache import SampleCache
+
+        identity = {"model": str(self.model_path), "sampling": sampling.model_dump(),
+                    "prompt": self.prompt.model_dump(), "nucleus": record_nucleus}
+        store = SampleCache(root, identity, examples)
+        store.open(is_main_process())
+        wait_for_everyone()
+        size, results = max(1, sampling.batch_size), []
+        chunks = [list(examples[i : i + size]) for i in range(0, len(examples), size)]
+        for k, chunk in enumerate(chunks):
+            done = store.read(k, chunk)
+            if done is None:
+                label = f"{progress} {k + 1}/{len(chunks)}" if progress and len(chunks) > 1 else progress
+                done = self.sample(chunk, sampling.model_copy(update={"seed": sampling.seed + k}), label,
+                                   record_nucleus, shard)
+                if is_main_process():
+                    store.write(k, chunk, done)
+                wait_for_everyone()
+            results.extend(done)
+        return results
 
     def _vllm(self, sampling: SamplingConfig):
         if self._engine is None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from specs.data.jsonl import write_json_atomic
+from specs.generation.sample_cache import samples_cache
 from specs.judge.config import JudgeConfig
 from specs.recipe.runner import MODEL_ROWS, Run, Stage
 
@@ -48,10 +50,12 @@ def _eval(run: Run, name: str) -> None:
 
     spec = run.recipe.eval
     sets = {split: run.data(split) for split in ("id-test", "ood-test")}
+    out = run.evals / f"{name}.json"
     result = evaluate_sets(run.model(name), sets, run.recipe.prompt, spec.sampling, spec.limit, f"eval {name}",
-                           spec.extract, run_judge(run))
+                           spec.extract, run_judge(run), cache=samples_cache(out))
     if is_main_process():
-        write_json_atomic(run.evals / f"{name}.json", result)
+        write_json_atomic(out, result)
+        shutil.rmtree(samples_cache(out), ignore_errors=True)
 
 
 def _grpo(run: Run, start: str, out: str, which: str) -> None:

@@ -7,6 +7,7 @@ every knob with its default.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import typer
@@ -218,7 +219,10 @@ def eval_command(
         data = folder / f"{benchmark}.jsonl"
     elif data is None:
         raise _fail(ValueError("give a canonical DATA file, or --benchmark NAME --data PATH"))
-    report = _guard(lambda: evaluate(model, data, spec, sampling, limit=limit, extract=extract, judge=judge_cfg))
+    from specs.generation.sample_cache import samples_cache
+
+    report = _guard(lambda: evaluate(model, data, spec, sampling, limit=limit, extract=extract, judge=judge_cfg,
+                                     cache=samples_cache(out)))
     if benchmark:
         from specs.benchmarks import benchmark_breakdown
         from specs.data.records import load_examples
@@ -236,6 +240,7 @@ def eval_command(
     if not is_main_process():
         return
     write_json_atomic(out, report)
+    shutil.rmtree(samples_cache(out), ignore_errors=True)
     typer.echo(json.dumps({key: report[key] for key in ("accuracy", "format_rate", "n", "pass_at_k") if key in report}))
 
 

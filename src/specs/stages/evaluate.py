@@ -101,9 +101,11 @@ def evaluate_sets(
     progress: str | None = "eval",
     extract: Extract = "rule",
     judge: JudgeConfig | None = None,
+    cache: Path | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Generate on (the first ``limit`` records of) each named data file and grade every response; the model is
     loaded once for all sets. ``extract="judge"`` (with ``judge``) lets the judge find answers the rules miss.
+    ``cache``: a folder for finished chunks of samples (``<cache>/<set name>``), so a killed eval resumes.
 
     Under ``accelerate launch`` each rank generates for its share of the prompts; every rank returns the
     whole report (the caller writes it on the main process only; the judge is asked by the main process).
@@ -118,7 +120,8 @@ def evaluate_sets(
     with Sampler(model_path, prompt, sampling.backend) as sampler:
         for name, data_path in sets.items():
             examples = load_examples(data_path)[:limit]
-            samples = sampler.sample(examples, sampling, progress=f"{progress} {name}" if progress else None)
+            samples = sampler.sample(examples, sampling, progress=f"{progress} {name}" if progress else None,
+                                     cache=cache / name if cache is not None else None)
             report = summarize(examples, samples, client)
             report.update(model=str(model_path), data=str(data_path), sampling=sampling.model_dump(),
                           prompt=prompt.model_dump())
@@ -130,10 +133,11 @@ def evaluate_sets(
 def evaluate(
     model_path: str | Path, data_path: str | Path, prompt: PromptSpec, sampling: SamplingConfig | None = None,
     limit: int | None = None, progress: str | None = "eval", extract: Extract = "rule",
-    judge: JudgeConfig | None = None,
+    judge: JudgeConfig | None = None, cache: Path | None = None,
 ) -> dict[str, Any]:
     """:func:`evaluate_sets` on one data file."""
-    return evaluate_sets(model_path, {"data": data_path}, prompt, sampling, limit, progress, extract, judge)["data"]
+    return evaluate_sets(model_path, {"data": data_path}, prompt, sampling, limit, progress, extract, judge,
+                         cache)["data"]
 
 
 def branching_report(model_path: str | Path, examples: Sequence[Example], sampling: SamplingConfig,
