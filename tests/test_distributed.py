@@ -36,7 +36,8 @@ def accelerate_launch(*args: str, config: str = "ddp") -> str:
 @pytest.fixture(scope="module", params=["ddp", "zero3"])
 def launched(request, toy_base, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"launched-{request.param}") / "run"
-    stdout = accelerate_launch("run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}",
+    gf = ["--set", "cold_start.dpo.gf_every=2", "--set", "cold_start.dpo.gf_limit=7"]  # 7: uneven over 2 ranks
+    stdout = accelerate_launch("run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}", *gf,
                                config=request.param)
     return out, stdout
 
@@ -98,3 +99,12 @@ def test_sharded_eval_equals_one_process(launched, toy_base, tmp_path):
 def test_the_toy_base_is_not_built_under_several_processes(tmp_path):
     with pytest.raises(AssertionError, match="the toy base is built in one process"):
         accelerate_launch("run", "toy-fast", "--out", str(tmp_path / "run"))
+
+
+def test_gf_is_tracked_with_every_rank_generating(launched):
+    """Under ZeRO-3 no rank holds the whole model, so every rank samples its share of the GF prompts."""
+    out, _ = launched
+    curve = json.loads((out / "models" / "cold_start-gf" / "gf_curve.json").read_text())
+    assert [p["step"] for p in curve["points"]] == [0, 2, 3]
+    assert curve["n_id"] == curve["n_ood"] == 7
+    assert all(0 <= p[s]["format_rate"] <= 1 for p in curve["points"] for s in ("id", "ood"))

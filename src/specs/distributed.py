@@ -50,15 +50,20 @@ def wait_for_everyone() -> None:
     _state().wait_for_everyone()
 
 
-def sharded_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
-    """``fn`` over this rank's contiguous share of ``items``; every rank gets all results, in input order."""
+def sharded_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], equal: bool = False) -> list[R]:
+    """``fn`` over this rank's contiguous share of ``items``; every rank gets all results, in input order.
+
+    ``equal``: every rank gets the same number of items (the last one repeated, its extra results dropped), so
+    that each makes the same number of forward passes — which a model sharded across the ranks (ZeRO-3, FSDP)
+    needs, since every forward pass is a collective.
+    """
     state = _state()
     if state.num_processes == 1:
         return fn(items)
     from accelerate.utils import gather_object
 
-    with state.split_between_processes(list(range(len(items)))) as mine:
+    with state.split_between_processes(list(range(len(items))), apply_padding=equal) as mine:
         local = fn([items[i] for i in mine]) if mine else []
         tagged = list(zip(mine, local, strict=True))
-    gathered = gather_object(tagged)
-    return [result for _, result in sorted(gathered, key=lambda pair: pair[0])]
+    gathered = dict(gather_object(tagged))  # a padded index repeats: keep one result for it
+    return [gathered[i] for i in range(len(items))]

@@ -34,12 +34,14 @@ class Sampler:
     def __init__(self, model_path: str | Path, prompt: PromptSpec, backend: Literal["hf", "vllm"] = "hf"):
         self.model_path, self.prompt, self.backend = Path(model_path), prompt, backend
         self.model = self.processor = self._engine = None
+        self._in_memory = False
 
     @classmethod
     def in_memory(cls, model, processor, prompt: PromptSpec) -> Sampler:
-        """A sampler over a model being trained (GF tracking): HF backend, nothing loaded or sharded."""
+        """A sampler over a model being trained (GF tracking): HF backend, nothing loaded. Under ZeRO-3/FSDP every
+        rank must call :meth:`sample` (its weights are sharded across them)."""
         sampler = cls(getattr(model.config, "_name_or_path", "") or ".", prompt)
-        sampler.model, sampler.processor = model, processor
+        sampler.model, sampler.processor, sampler._in_memory = model, processor, True
         return sampler
 
     def messages(self, examples: Sequence[Example]) -> list[list[dict]]:
@@ -88,7 +90,12 @@ class Sampler:
                 *self._vllm_stops(),
             )
 
-        return sharded_map(run, examples) if shard else run(examples)
+        if not shard:
+            return run(examples)
+        from specs.distributed import weights_sharded
+
+        # An in-memory model under ZeRO-3/FSDP is sharded: every rank must make the same forward passes.
+        return sharded_map(run, examples, equal=self._in_memory and weights_sharded())
 
     def _sample_cached(self, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None,
                        record_nucleus: bool, shard: bool, root: Path) -> list[list[Sample]]:

@@ -34,6 +34,7 @@ class GFCallback(TrainerCallback):
         self.points: list[dict[str, Any]] = []
         self.best_gf: float | None = None
         self.best_step: int | None = None
+        self.main = True
 
     def _measure(self, model, step: int) -> None:
         from specs.generation.hf import SamplingConfig
@@ -46,10 +47,12 @@ class GFCallback(TrainerCallback):
         sampler = Sampler.in_memory(model, self.processor, self.prompt)
         point: dict[str, Any] = {"step": step}
         for name, examples in self.sets.items():
-            report = summarize(examples, sampler.sample(examples, sampling, shard=False))
+            report = summarize(examples, sampler.sample(examples, sampling))  # sharded: every rank samples
             point[name] = {"format_rate": report["format_rate"], "accuracy": report["accuracy"]}
         model.train(was_training)
         self.points.append(point)
+        if not self.main:
+            return
         curves = {}
         for metric in ("format_rate", "accuracy"):
             curve = gf_curve(
@@ -76,16 +79,18 @@ class GFCallback(TrainerCallback):
         save_pretrained_atomic(model, self.processor, self.best_dir)
         self.best_step = step
 
+    # Every rank measures (the prompts are sharded across them, and under ZeRO-3/FSDP so are the weights, so
+    # generation is a collective); the main process alone writes the curve.
     def on_train_begin(self, args, state, control, model=None, **kwargs):
-        if state.is_world_process_zero:
-            self._measure(model, 0)
+        self.main = state.is_world_process_zero
+        self._measure(model, 0)
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
-        if state.is_world_process_zero and state.global_step % self.cfg.gf_every == 0:
+        if state.global_step % self.cfg.gf_every == 0:
             self._measure(model, state.global_step)
 
     def on_train_end(self, args, state, control, model=None, **kwargs):
-        if state.is_world_process_zero and self.points[-1]["step"] != state.global_step:
+        if self.points[-1]["step"] != state.global_step:
             self._measure(model, state.global_step)
 
 
@@ -103,9 +108,9 @@ def gf_outputs(cfg: GFTracking, model_path: Path, prompt: PromptSpec, id_data: P
     from specs.distributed import weights_sharded
     from specs.models.loading import load_processor
 
-    if weights_sharded():
-        raise ValueError("GF tracking generates on the main process alone, which needs whole weights: "
-                         "use DDP or ZeRO-2, or gf_every=0, under ZeRO-3/FSDP")
+    if weights_sharded() and cfg.gf_select == "best":
+        raise ValueError("gf_select=best saves the model mid-run from one process, which needs whole weights: "
+                         "use gf_select=last (the default) under ZeRO-3/FSDP, or DDP/ZeRO-2")
 
     last = out.with_name(f"{out.name}-last") if cfg.gf_select == "best" else out
     processor = load_processor(model_path, max_pixels=prompt.max_pixels)
