@@ -1,11 +1,15 @@
 """GPU check: a random Qwen2.5-VL-7B-shaped model through our GRPO, DPO and generation code; tokens/s, memory, MFU.
 
+Phases: grpo (default precision: fp32 masters under bf16 autocast, online filter on), grpo_bf16 (the same with pure
+bf16 weights: what the master copy costs in memory and time), dpo, generation, resume (``specs grpo`` killed after
+its first checkpoint and rerun: it must resume).
+
 Random weights: the GPU machine has no network, and throughput, memory and the code paths (bf16, gradient
 checkpointing, LoRA, the vision tower, a 152k vocabulary) do not depend on them. The model is built from a config
 with the project's offline tokenizer and processor, initialised on the GPU (8 B random parameters take minutes on
 a CPU) and saved as a model folder; each phase then runs the real stage functions, which load it from disk.
 
-    bash scripts/gpu_check.sh                                        # 7B shape, one GPU, ~5 min; see there
+    bash scripts/gpu_check.sh                                        # 7B shape, one GPU; see there
     python scripts/gpu_check.py --shape tiny --out /tmp/c --steps 2  # the same code on a CPU in seconds
 """
 
@@ -239,16 +243,63 @@ def trained(out: Path, base: Path, keep: bool) -> dict[str, Any]:
     return summary
 
 
-def run_grpo(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
-    from specs.stages.grpo import GRPOStageConfig, train_grpo
+def grpo_config(args, work: dict[str, Any], **knobs):
+    from specs.stages.grpo import GRPOStageConfig
 
-    cfg = GRPOStageConfig(
+    return GRPOStageConfig(
         learning_rate=work["lr"], batch_size=work["grpo_batch"], num_generations=work["generations"],
         max_steps=args.steps, max_completion_length=args.rollout_tokens or work["rollout_tokens"],
-        lora_rank=work["lora_rank"], logging_steps=1, trl=ckpt_knob(args.grad_ckpt),
+        lora_rank=work["lora_rank"], logging_steps=1, trl=ckpt_knob(args.grad_ckpt), report_to=[], **knobs,
     )
-    out = train_grpo(base, data, args.out / "models" / "grpo", cfg, PromptSpec(), callbacks=[meter_callback(meter)])
-    return trained(out, base, args.keep_models) | {"note": NOTES["grpo"]}
+
+
+def run_grpo(args, work: dict[str, Any], base: Path, data: Path, meter: Meter, **knobs) -> dict[str, Any]:
+    """GRPO with the default precision (fp32 masters, bf16 autocast) and the online filter's code path on (a band
+    of [0, 1] drops nothing, so the weights still move as without it)."""
+    from specs.stages.grpo import train_grpo
+
+    knobs = {"accuracy_filter": (0.0, 1.0), **knobs}
+    out = train_grpo(base, data, args.out / "models" / "grpo", grpo_config(args, work, **knobs), PromptSpec(),
+                     callbacks=[meter_callback(meter)])
+    log = [e for e in json.loads((out / "trainer_log.json").read_text()) if "filter/dropped_share" in e]
+    filtered = {"filter_dropped_share": [e["filter/dropped_share"] for e in log]}
+    return trained(out, base, args.keep_models) | filtered | {"precision": knobs.get("precision", "auto"),
+                                                              "note": NOTES["grpo"]}
+
+
+def run_grpo_bf16(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
+    """The same GRPO with pure-bf16 weights (no fp32 master copy): the memory and step time the default pays for."""
+    return run_grpo(args, work, base, data, meter, precision="bf16")
+
+
+def run_resume(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
+    """``specs grpo`` with a checkpoint every step, SIGKILLed after its first checkpoint, then run again: it must
+    say it resumes and finish at the same step count."""
+    import os
+    import signal
+    import subprocess
+
+    out, steps = args.out / "models" / "resume", max(args.steps, 2)
+    scratch = out.parent / f".{out.name}.trainer"
+    knobs = {"max_steps": steps, "save_steps": 1, "batch_size": work["grpo_batch"],
+             "num_generations": work["generations"], "max_completion_length": args.rollout_tokens or 64,
+             "lora_rank": work["lora_rank"], "learning_rate": work["lr"], "report_to": "[]", "logging_steps": 1}
+    command = [sys.executable, "-m", "specs", "grpo", "--model", str(base), "--data", str(data), "--out", str(out),
+               *[arg for key, value in knobs.items() for arg in ("--set", f"{key}={value}")]]
+    first, start = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), time.time()
+    while first.poll() is None and not list(scratch.glob("checkpoint-*/trainer_state.json")):
+        time.sleep(0.5)
+    killed_after = time.time() - start
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    second = subprocess.run(command, capture_output=True, text=True)
+    resumed = re.search(r"resuming resume from step (\d+)", second.stdout)
+    log = json.loads((out / "trainer_log.json").read_text()) if (out / "trainer_log.json").is_file() else []
+    shutil.rmtree(out, ignore_errors=True)
+    if second.returncode != 0 or resumed is None:
+        raise RuntimeError(f"rerun after the kill: exit {second.returncode}, no resume line; {second.stderr[-500:]}")
+    return {"killed_after_s": killed_after, "resumed_from_step": int(resumed.group(1)),
+            "final_step": max((e["step"] for e in log if "loss" in e), default=None), "steps": steps}
 
 
 def run_dpo(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
@@ -294,6 +345,10 @@ def run_generation(args, work: dict[str, Any], base: Path, data: Path, meter: Me
     return {"prompts": len(prompts), "generated_tokens": sum(s.n_tokens for group in samples for s in group)}
 
 
+PHASES = {"grpo": run_grpo, "grpo_bf16": run_grpo_bf16, "dpo": run_dpo, "generation": run_generation,
+          "resume": run_resume}
+
+
 def run_phase(name: str, args, base: Path, data: Path, n_params: int, peak: float | None) -> dict[str, Any]:
     """One phase: reset the memory peak, run it, turn the meter's counts into tokens/s, TFLOP/s and MFU."""
     import torch
@@ -305,7 +360,7 @@ def run_phase(name: str, args, base: Path, data: Path, n_params: int, peak: floa
         torch.cuda.reset_peak_memory_stats()
     start, result = time.perf_counter(), {"error": None}
     try:
-        result |= {"grpo": run_grpo, "dpo": run_dpo, "generation": run_generation}[name](args, work, base, data, meter)
+        result |= PHASES[name](args, work, base, data, meter)
     except Exception as exc:  # reported; the next phase still runs
         traceback.print_exc()
         result["error"] = f"{type(exc).__name__}: {exc}"
@@ -349,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", choices=sorted(SHAPES), default="7b")
     parser.add_argument("--out", type=Path, default=Path("runs/gpu-check"), help="work dir; gpu_check.json here")
     parser.add_argument("--steps", type=int, default=3, help="GRPO and DPO steps (the first is warm-up)")
-    parser.add_argument("--phases", default="grpo,dpo,generation", help="comma-separated, run in this order")
+    parser.add_argument("--phases", default="grpo,grpo_bf16,dpo,generation,resume",
+                        help="comma-separated, run in this order")
     parser.add_argument("--rollout-tokens", type=int, help="GRPO completion budget (default: the shape's)")
     parser.add_argument("--response-tokens", type=int, help="DPO response length in tokens (default: the shape's)")
     parser.add_argument("--gen-prompts", type=int, help="prompts in the generation batch (default: the shape's)")
@@ -358,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-models", action="store_true", help="keep the trained model folders")
     args = parser.parse_args(argv)
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
-    if unknown := sorted(set(phases) - {"grpo", "dpo", "generation"}):
+    if unknown := sorted(set(phases) - set(PHASES)):
         parser.error(f"unknown phase(s): {', '.join(unknown)}")
     from importlib.metadata import version
 

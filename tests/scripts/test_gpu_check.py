@@ -98,6 +98,10 @@ def test_tiny_check_runs_every_phase_on_cpu(tmp_path):
     assert dpo["logged_steps"] == 2 and dpo["grad_tokens"] > 0 and dpo["nograd_tokens"] > 0  # policy + reference
     assert grpo["grad_ckpt"] and dpo["grad_ckpt"]  # forced on, as on a GPU
     assert gen["generated_tokens"] > 0 and gen["grad_tokens"] == 0
+    assert grpo["filter_dropped_share"] == [0.0, 0.0] and grpo["precision"] == "auto"
+    assert report["phases"]["grpo_bf16"]["error"] is None and report["phases"]["grpo_bf16"]["precision"] == "bf16"
+    resume = report["phases"]["resume"]
+    assert resume["error"] is None and resume["resumed_from_step"] >= 1 and resume["final_step"] == resume["steps"]
 
     models = out / "models"
     assert (models / "grpo" / "trainer_log.json").is_file()
