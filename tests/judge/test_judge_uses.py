@@ -35,7 +35,7 @@ def test_distill_keeps_only_chosen_responses_the_judge_accepts(fake_judge, tmp_p
     data = _data(tmp_path / "d.jsonl", [{"id": f"p{i}", "question": "How many?", "answer": "12"} for i in range(3)])
     scripted = {"chosen": [_samples(LUCKY, SOUND), _samples(LUCKY), _samples(SOUND)],
                 "base": [_samples(SOUND)] * 3}
-    monkeypatch.setattr(stage, "sample_model", lambda path, examples, cfg, prompt, label: scripted[label])
+    monkeypatch.setattr(stage, "sample_model", lambda path, examples, cfg, prompt, label, cache=None: scripted[label])
     fake_judge.reply = lambda prompt: "yes" if "I get 12" in prompt else "no"
     cfg = stage.DistillConfig(consistency="judge")
     out = tmp_path / "pairs.jsonl"
@@ -165,7 +165,7 @@ def test_evaluate_sets_with_judge_extraction(fake_judge, tmp_path, monkeypatch):
         def __exit__(self, *exc):
             return False
 
-        def sample(self, examples, sampling, progress=None):
+        def sample(self, examples, sampling, progress=None, cache=None):
             return SAMPLES[: len(examples)]
 
     rows = [{"id": e.id, "question": e.question, "answer": e.answer, "choices": e.choices and list(e.choices)}

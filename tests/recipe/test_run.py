@@ -74,6 +74,24 @@ def test_a_changed_recipe_is_refused(fast_run, toy_base):
     assert "made by a different recipe (changed: final_grpo.max_steps)" in result.output
 
 
+def test_a_folder_made_before_a_new_knob_existed_is_reopened(fast_run, toy_base):
+    """A key added in a later version, at its default, is no change: the old run folder is reused."""
+    import yaml
+
+    out, _ = fast_run
+    recipe_file = out / "recipe.yaml"
+    saved = recipe_file.read_text()
+    old = yaml.safe_load(saved)
+    del old["final_grpo"]["drop_zero_std"]  # as if written before the knob existed
+    recipe_file.write_text(yaml.safe_dump(old, sort_keys=False))
+    try:
+        result = CliRunner().invoke(app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}"])
+        assert result.exit_code == 0, result.output
+        assert "different recipe" not in result.output
+    finally:
+        recipe_file.write_text(saved)
+
+
 def test_bad_recipe_is_one_line(tmp_path):
     (tmp_path / "r.yaml").write_text("grpo_zero:\n  learnig_rate: 1\n")
     result = CliRunner().invoke(app, ["run", str(tmp_path / "r.yaml"), "--out", str(tmp_path / "o")])

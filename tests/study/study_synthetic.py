@@ -14,6 +14,13 @@ CLEAR = {
     "specs": (0.60, 0.55, 0.40, 1.60, 0.30),
     "coupled": (0.40, 0.48, 0.34, 1.55, 0.25),
 }
+# the opt-in ablation arms (specs.study.config.ARMS beyond the five defaults)
+EXTRA = {
+    "specs_lambda_half": (0.58, 0.54, 0.39, 1.58, 0.20),
+    "specs_seqnorm": (0.59, 0.54, 0.40, 1.59, 0.28),
+    "base_chosen": (0.55, 0.50, 0.37, 1.52, 0.22),
+    "no_filter": (0.57, 0.52, 0.38, 1.57, 0.26),
+}
 BASE_RBF = 1.30
 
 
@@ -39,13 +46,14 @@ def _gf(best: float, rng: random.Random) -> dict[str, Any]:
 
 
 def synthetic_study(effects: dict[str, tuple] | None = None, seeds: tuple[int, ...] = (0, 1, 2), noise: float = 0.005,
-                    sign_flip: bool = False) -> dict[str, Any]:
+                    sign_flip: bool = False, arms: list[str] | None = None) -> dict[str, Any]:
     """Every arm × seed with the given effects plus small seed noise (``sign_flip``: the reverse ordering)."""
-    effects = effects or CLEAR
+    effects = effects or {**CLEAR, **EXTRA}
+    arms = arms or ARMS
     rng = random.Random(0)
     runs = []
     for seed in seeds:
-        for arm in ARMS:
+        for arm in arms:
             gf, acc_id, acc_ood, rbf_cold, chosen = effects[arm]
             jitter = lambda x: None if x is None else (-x if sign_flip else x) + rng.uniform(-noise, noise)  # noqa: E731
             acc_id, acc_ood = jitter(acc_id), jitter(acc_ood)
@@ -71,10 +79,10 @@ def synthetic_study(effects: dict[str, tuple] | None = None, seeds: tuple[int, .
                 runs[-1]["chosen_reward"]["last"] = runs[-1]["chosen_reward"]["series"][-1]["value"]
     return {
         "schema": "specs-study/1", "created": "2026-01-01T00:00:00+0000",
-        "config": {"preset": "synthetic", "recipe": "toy", "overrides": {}, "base_model": None, "arms": ARMS,
+        "config": {"preset": "synthetic", "recipe": "toy", "overrides": {}, "base_model": None, "arms": arms,
                    "seeds": list(seeds), "gf_every": 5, "pass_k": [1, 2, 4, 8], "pass_n": 8, "rbf_samples": 240,
                    "limits": {"eval": None, "gf": 100, "passk": None, "rbf": 60}, "decision_z": 2.0},
-        "arms": ARMS, "seeds": list(seeds),
+        "arms": arms, "seeds": list(seeds),
         "settings": {"recipe": {"name": "toy"}, "base_model": "/models/base", "psi_for_claims": "format_rate",
                      "gf_beta": 2.0, "final_grpo_budget": {"max_steps": 200, "epochs": 1.0, "batch_size": 32,
                                                            "num_generations": 8, "learning_rate": 5e-5},

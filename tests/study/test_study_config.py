@@ -5,14 +5,14 @@ import yaml
 
 from specs.config import ConfigError
 from specs.recipe.schema import load_recipe
-from specs.study.config import ARMS, PRESETS, load_study, recipe_path
-from specs.study.runner import Study
+from specs.study.config import ARMS, DEFAULT_ARMS, PRESETS, load_study, recipe_path
+from specs.study.runner import PAIRS, Study
 
 
 def test_presets_and_overrides(tmp_path):
     quick = load_study("quick")
     assert quick.preset == "quick" and quick.recipe == "study-quick" and quick.seeds == [0, 1, 2]
-    assert quick.arms == list(ARMS) and max(quick.pass_k) <= quick.pass_n
+    assert quick.arms == list(DEFAULT_ARMS) == load_study("full").arms and max(quick.pass_k) <= quick.pass_n
     full = load_study("full", ["seeds=[3,4,5,6]", "overrides.final_grpo.max_steps=50"], base_model=tmp_path)
     assert full.recipe == "toy" and full.seeds == [3, 4, 5, 6] and full.base_model == tmp_path
     assert full.overrides == {"final_grpo": {"max_steps": 50}}
@@ -105,3 +105,67 @@ def test_a_study_folder_refuses_other_settings(study):
     study.cfg.pass_n = 8
     with pytest.raises(ConfigError, match="different study settings"):
         study.claim()
+
+
+NEW_ARMS = ("specs_lambda_half", "specs_seqnorm", "base_chosen", "no_filter")
+
+
+def test_the_ablation_arms_are_opt_in_and_resolve_to_their_recipe_values(study):
+    assert not set(NEW_ARMS) & set(DEFAULT_ARMS) and set(NEW_ARMS) <= set(ARMS)
+    chosen = load_study("quick", [f"arms=[specs,{','.join(NEW_ARMS)}]"])
+    assert chosen.arms == ["specs", *NEW_ARMS]
+    dpo = {arm: study.branch(0, arm).recipe.cold_start.dpo for arm in ("specs", *NEW_ARMS)}
+    assert {arm: (study.branch(0, arm).recipe.cold_start.method, d.sft_weight, d.sft_normalization)
+            for arm, d in dpo.items()} == {
+        "specs": ("dpo", 1.0, "token_mean"),
+        "specs_lambda_half": ("dpo", 0.5, "token_mean"),
+        "specs_seqnorm": ("dpo", 1.0, "sequence_mean"),
+        "base_chosen": ("dpo", 1.0, "token_mean"),
+        "no_filter": ("dpo", 1.0, "token_mean"),
+    }
+    # the two pairs ablations train on their own distillation in the trunk; the λ/normalisation ones on SPECS's
+    study.cfg.arms = ["specs", *NEW_ARMS]
+    trunk = study.trunk(0)
+    assert [s.name for s in study.trunk_stages(trunk, 0)] == [
+        "grpo_zero", "eval_grpo_zero", "distill", "distill_base_chosen", "distill_no_filter", "measure_base"]
+    for kind in PAIRS:
+        (trunk.root / PAIRS[kind]).parent.mkdir(parents=True, exist_ok=True)
+        (trunk.root / PAIRS[kind]).write_text(kind)
+    for arm, kind in [("specs_lambda_half", "decoupled"), ("specs_seqnorm", "decoupled"),
+                      ("base_chosen", "base_chosen"), ("no_filter", "no_filter")]:
+        branch = study.branch(0, arm)
+        stage = next(s for s in study.branch_stages(branch, trunk, 0, arm) if s.name == "pairs")
+        stage.run()
+        assert (branch.root / "pairs.jsonl").read_text() == kind, arm
+
+
+def test_the_pairs_ablations_distill_with_the_trunks_settings_but_one(study, monkeypatch):
+    """base_chosen samples the base for the chosen side; no_filter drops the consistency filter; nothing else moves."""
+    from specs.stages import distill as stage
+
+    calls = {}
+
+    def fake(chosen_model, base_model, data, out, cfg, prompt, judge=None):
+        calls[out.name] = (chosen_model, base_model, data, cfg)
+        return {"summary": []}
+
+    monkeypatch.setattr(stage, "distill", fake)
+    study.cfg.arms = ["specs", "coupled", "base_chosen", "no_filter"]
+    trunk = study.trunk(1)
+    for s in study.trunk_stages(trunk, 1):
+        if s.name.startswith("distill"):
+            s.run()
+    base, grpo_zero, data = trunk.model("base"), trunk.model("grpo_zero"), trunk.data("train")
+    recipe = trunk.recipe.distill
+    expected = {
+        "pairs.jsonl": (grpo_zero, {}),
+        "pairs-coupled.jsonl": (grpo_zero, {"coupled": True}),
+        "pairs-base-chosen.jsonl": (base, {"chosen_source": "base"}),
+        "pairs-no-filter.jsonl": (grpo_zero, {"consistency": "none"}),
+    }
+    assert set(calls) == set(expected)
+    for name, (model, changed) in expected.items():
+        chosen_model, base_model, got_data, cfg = calls[name]
+        assert (chosen_model, base_model, got_data) == (model, base, data), name
+        assert cfg.model_dump() == {**recipe.model_dump(), **changed}, name
+    assert recipe.consistency == "rule" and recipe.chosen_source == "grpo_zero" and recipe.seed == 1

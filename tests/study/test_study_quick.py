@@ -8,7 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from specs.study.cli import study_command
-from specs.study.config import ARMS
+from specs.study.config import ARMS, DEFAULT_ARMS
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +30,8 @@ def quick(toy_base, tmp_path_factory):
 def test_every_arm_and_seed_is_in_study_json(quick):
     out, _ = quick
     study = json.loads((out / "study.json").read_text())
-    assert study["seeds"] == [0, 1, 2] and study["arms"] == list(ARMS)
-    assert {(r["seed"], r["arm"]) for r in study["runs"]} == {(s, a) for s in (0, 1, 2) for a in ARMS}
+    assert study["seeds"] == [0, 1, 2] and study["arms"] == list(DEFAULT_ARMS)
+    assert {(r["seed"], r["arm"]) for r in study["runs"]} == {(s, a) for s in (0, 1, 2) for a in DEFAULT_ARMS}
     ks = [str(k) for k in study["config"]["pass_k"]]
     for r in study["runs"]:
         for model in ("base", "grpo_zero", "final"):

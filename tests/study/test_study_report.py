@@ -227,3 +227,22 @@ def test_a_study_with_missing_measurements_still_renders(tmp_path):
     paths = render_report(tmp_path / "study.json", tmp_path)
     assert "gf_curves.png" not in paths and "chosen_reward.png" not in paths
     assert "**inconclusive**" in (tmp_path / "report.md").read_text()
+
+
+def test_the_opt_in_ablation_arms_render_beside_the_defaults(tmp_path):
+    """Every arm of the table (the five defaults and the opt-in ablations) gets its rows, bars and GF curves."""
+    from specs.study.config import ARMS as ALL_ARMS
+    from specs.study.config import COLD_ARMS
+
+    study = synthetic_study(arms=list(ALL_ARMS))
+    (tmp_path / "study.json").write_text(json.dumps(study))
+    paths = render_report(tmp_path / "study.json", tmp_path)
+    text = (tmp_path / "report.md").read_text()
+    assert {"gf_curves.png", "final_accuracy.png", "rbf.png", "passk.png", "chosen_reward.png"} <= set(paths)
+    (_, rows), = table(text, ["arm", "seeds", "pairs"])
+    assert [r[0] for r in rows] == list(ALL_ARMS)
+    for arm in ("specs_lambda_half", "specs_seqnorm", "base_chosen", "no_filter"):
+        assert f"`{arm}` ({ALL_ARMS[arm].label})" in text
+    claims = {c.number: c for c in evaluate_claims(study)}
+    assert claims[2].correlations[0].n == len(COLD_ARMS) * len(study["seeds"])  # every cold start is a point
+    assert [c.decision for c in claims.values()] == [c.decision for c in evaluate_claims(synthetic_study())]

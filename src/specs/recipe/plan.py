@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 from specs.data.jsonl import write_json_atomic
@@ -65,13 +66,18 @@ def _grpo(run: Run, start: str, out: str, which: str) -> None:
                judge=run_judge(run))
 
 
+def chosen_model(run: Run, source: str) -> Path | None:
+    """The model distillation samples the chosen side from (``distill.chosen_source``): GRPO-zero, the base, or
+    none (the teacher's responses come from ``distill.teacher_samples``)."""
+    return {"grpo_zero": run.model("grpo_zero"), "base": run.model("base"), "teacher": None}[source]
+
+
 def _distill(run: Run) -> None:
     from specs.stages.distill import distill
 
-    stats = distill(
-        run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / "pairs.jsonl", run.recipe.distill,
-        run.recipe.prompt, run_judge(run),
-    )
+    cfg = run.recipe.distill
+    stats = distill(chosen_model(run, cfg.chosen_source), run.model("base"), run.data("train"),
+                    run.root / "pairs.jsonl", cfg, run.recipe.prompt, run_judge(run))
     for line in stats["summary"]:
         run.log("  " + line)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from specs.config import ConfigError
+from specs.config import ConfigError, build
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.recipe.schema import Recipe
 
@@ -65,7 +65,7 @@ class Run:
         resolved = yaml.safe_dump(self.recipe.model_dump(mode="json"), sort_keys=False)
         recipe_file = self.root / "recipe.yaml"
         if recipe_file.is_file():
-            old = yaml.safe_load(recipe_file.read_text())
+            old = _with_defaults(yaml.safe_load(recipe_file.read_text()), type(self.recipe))
             if old != yaml.safe_load(resolved):
                 changed = sorted(_diff_keys(old, yaml.safe_load(resolved)))
                 raise ConfigError(
@@ -118,6 +118,14 @@ class Run:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _with_defaults(old: Any, schema: type) -> Any:
+    """A run folder's recipe as this version reads it: keys added since (at their defaults) are no change."""
+    try:
+        return build(schema, old, "recipe.yaml").model_dump(mode="json")
+    except ConfigError:  # a key this version no longer knows: compare as written (and refuse)
+        return old
 
 
 def _diff_keys(a: Any, b: Any, prefix: str = "") -> set[str]:

@@ -140,6 +140,9 @@ def load_recipe(path: str | Path | None = None, sets: list[str] | None = None) -
 def _resolve_paths(data: dict, root: Path) -> None:
     if isinstance(data.get("base_model"), str):
         data["base_model"] = str((root / data["base_model"]).resolve())
+    distill = data.get("distill")
+    if isinstance(distill, dict) and isinstance(distill.get("teacher_samples"), str):
+        distill["teacher_samples"] = str((root / distill["teacher_samples"]).resolve())
     judge = data.get("judge")
     if isinstance(judge, dict) and isinstance(judge.get("cache_dir"), str):
         judge["cache_dir"] = str((root / judge["cache_dir"]).resolve())

@@ -148,7 +148,9 @@ sft_command = _cold_start_command(
 
 
 def distill_command(
-    chosen_model: Path = typer.Option(..., "--chosen-model", help="GRPO-zero (or a teacher) model folder."),
+    chosen_model: Path | None = typer.Option(
+        None, "--chosen-model", help="GRPO-zero (or a teacher) model folder; omitted with -s chosen_source=base (the "
+        "base is sampled for both sides) or chosen_source=teacher (-s teacher_samples=FILE.jsonl)."),
     base_model: Path = typer.Option(..., "--base-model", help="Base model folder (rejected side)."),
     data: Path = typer.Option(..., "--data", help="Canonical JSONL of prompts."),
     out: Path = typer.Option(..., "--out", help="Pairs JSONL to write (stats go beside it)."),

@@ -1,12 +1,14 @@
 """DPO pre-alignment: L = L_DPO + λ·L_SFT(chosen), from the base with the base as reference, on TRL's DPOTrainer.
 
-λ's scale: TRL's ``"sft"`` loss is the token-mean NLL over all chosen-response tokens of the batch (not
-LLaMA-Factory's per-sequence length-normalised NLL). λ = 0 gives plain DPO (the paper's "DPO" baseline).
+λ's scale (``sft_normalization``): by default TRL's ``"sft"`` loss, the token-mean NLL over all chosen-response
+tokens of the batch; ``sequence_mean`` is LLaMA-Factory's per-sequence length-normalised NLL
+(``specs.stages.dpo_sft_norm``). λ = 0 gives plain DPO (the paper's "DPO" baseline).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -28,6 +30,11 @@ class DPOStageConfig(TrainCommon, GFTracking):
 
     beta: float = Field(0.1, gt=0, description="DPO temperature β (not stated by the paper; 0.1 is usual).")
     sft_weight: float = Field(1.0, ge=0, description="λ, the weight of the SFT term on chosen responses.")
+    sft_normalization: Literal["token_mean", "sequence_mean"] = Field(
+        "token_mean", description="λ's scale: token_mean (TRL's sft loss: NLL averaged over all chosen tokens of the "
+        "batch) or sequence_mean (LLaMA-Factory's pref_ftx: each chosen response's NLL over its own length, averaged "
+        "over responses). Ignored when sft_weight is 0.",
+    )
     max_length: int | None = Field(None, ge=1, description="Truncate pairs longer than this many tokens.")
 
 
@@ -46,7 +53,8 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, promp
 
     The reference model is loaded explicitly from ``model_path``: TRL would otherwise reload it from
     ``config._name_or_path``, which is wrong for a model changed in memory. With LoRA the reference is the
-    base with adapters disabled, so no second copy is loaded.
+    base with adapters disabled, so no second copy is loaded. ``sft_normalization: sequence_mean`` swaps in
+    ``SequenceMeanSFTDPOTrainer`` (same losses and logs, λ's term normalised per sequence).
     """
     from trl import DPOTrainer
 
@@ -56,7 +64,12 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, promp
     model, processor = load_for_training(model_path, cfg, prompt)
     peft = peft_config(cfg)
     ref_model = None if peft is not None else load_model(model_path)
-    return DPOTrainer(
+    trainer_cls = DPOTrainer
+    if cfg.sft_normalization == "sequence_mean" and cfg.sft_weight > 0:
+        from specs.stages.dpo_sft_norm import SequenceMeanSFTDPOTrainer
+
+        trainer_cls = SequenceMeanSFTDPOTrainer
+    return trainer_cls(
         model=model,
         ref_model=ref_model,
         args=args,

@@ -93,7 +93,9 @@ def run_record(study: Study, seed: int, arm: str) -> dict[str, Any]:
     return {
         "seed": seed,
         "arm": arm,
-        "cold_start": {"method": spec.method, "pairs": spec.pairs, "sft_weight": spec.sft_weight},
+        "cold_start": {"method": spec.method, "pairs": spec.pairs, "sft_weight": spec.sft_weight,
+                       "sft_normalization": branch.recipe.cold_start.dpo.sft_normalization if spec.method == "dpo"
+                       else None},
         "models": {
             "base": eval_record(world, "base"),
             "grpo_zero": eval_record(trunk, "grpo_zero"),

@@ -14,7 +14,10 @@ from pydantic import DirectoryPath, Field, ValidationInfo, field_validator
 
 from specs.config import ConfigError, Strict, build, deep_merge, parse_sets, read_yaml
 
-ArmName = Literal["grpo_only", "sft", "dpo", "specs", "coupled"]
+ArmName = Literal["grpo_only", "sft", "dpo", "specs", "coupled", "specs_lambda_half", "specs_seqnorm", "base_chosen",
+                  "no_filter"]
+# Which distilled pairs file a cold start trains on: each kind is one distillation in the trunk (runner.PAIRS).
+PairsKind = Literal["decoupled", "coupled", "base_chosen", "no_filter"]
 
 
 @dataclass(frozen=True)
@@ -23,9 +26,10 @@ class ArmSpec:
 
     label: str
     method: Literal["dpo", "sft", "none"]
-    pairs: Literal["decoupled", "coupled"] | None  # which distilled pairs file the cold start trains on
+    pairs: PairsKind | None  # which distilled pairs file the cold start trains on
     sft_weight: float | None  # λ of L_DPO + λ·L_SFT (DPO arms only)
     description: str
+    sft_normalization: Literal["token_mean", "sequence_mean"] | None = None  # λ's scale; None = the recipe's
 
 
 ARMS: dict[str, ArmSpec] = {
@@ -36,7 +40,26 @@ ARMS: dict[str, ArmSpec] = {
     "coupled": ArmSpec(
         "coupled pairs → GRPO", "dpo", "coupled", 1.0, "DPO + 1·SFT on pairs whose rejected side is also wrong"
     ),
+    # Opt-in ablations (--set 'arms=[...]'): each costs a cold start and a final GRPO per seed, and the last two
+    # a distillation in the trunk as well.
+    "specs_lambda_half": ArmSpec(
+        "SPECS (λ=0.5) → GRPO", "dpo", "decoupled", 0.5, "DPO + 0.5·SFT on the format pairs, then GRPO"
+    ),
+    "specs_seqnorm": ArmSpec(
+        "SPECS (λ=1, per-sequence SFT) → GRPO", "dpo", "decoupled", 1.0,
+        "DPO + 1·SFT whose NLL is length-normalised per chosen response (LLaMA-Factory's pref_ftx), then GRPO",
+        "sequence_mean",
+    ),
+    "base_chosen": ArmSpec(
+        "base-chosen pairs → GRPO", "dpo", "base_chosen", 1.0,
+        "DPO + 1·SFT on pairs whose chosen side is sampled from the base too (base-model distillation)",
+    ),
+    "no_filter": ArmSpec(
+        "unfiltered pairs → GRPO", "dpo", "no_filter", 1.0,
+        "DPO + 1·SFT on pairs whose chosen side skips the consistency filter (distill.consistency: none)",
+    ),
 }
+DEFAULT_ARMS = ("grpo_only", "sft", "dpo", "specs", "coupled")  # what a study runs unless arms is set
 COLD_ARMS = tuple(name for name, spec in ARMS.items() if spec.method != "none")
 
 
@@ -56,7 +79,11 @@ class StudyConfig(Strict):
     recipe: str = Field("toy", description="Base recipe: a built-in name (toy, toy-fast, study-quick) or a YAML.")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Recipe keys merged over the recipe.")
     base_model: DirectoryPath | None = Field(None, description="Base model folder (unset: the recipe's toy base).")
-    arms: list[ArmName] = Field(default_factory=lambda: list(ARMS), description="Arms to run.")
+    arms: list[ArmName] = Field(
+        default_factory=lambda: list(DEFAULT_ARMS),
+        description="Arms to run (default: the five baselines; opt-in ablations: specs_lambda_half, specs_seqnorm, "
+        "base_chosen, no_filter).",
+    )
     seeds: list[int] = Field(default_factory=lambda: [0, 1, 2], description="Training seeds (≥ 1; use ≥ 3).")
     gf_every: int = Field(5, ge=1, description="GF evaluation every n cold-start steps.")
     pass_n: int = Field(8, ge=1, description="Samples per prompt (T = 1) for pass@k; must be ≥ max(pass_k).")

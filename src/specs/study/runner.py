@@ -3,7 +3,8 @@
 Layout under the study folder::
 
     world/                 data splits, (toy) base model, greedy base eval: shared by every seed and arm
-    seed-<s>/trunk/        GRPO-zero, its eval, decoupled pairs.jsonl, coupled pairs-coupled.jsonl,
+    seed-<s>/trunk/        GRPO-zero, its eval, decoupled pairs.jsonl, and the pairs the arms ask for
+                           (coupled pairs-coupled.jsonl, pairs-base-chosen.jsonl, pairs-no-filter.jsonl),
                            pass@k and RBF of the base (sampled with seed s)
     seed-<s>/<arm>/        pairs.jsonl (copied from the trunk), cold start with GF tracking, its eval and RBF,
                            final GRPO, its eval, its pass@k and RBF
@@ -39,7 +40,14 @@ from specs.recipe.runner import Run, Stage
 from specs.recipe.schema import Recipe, load_recipe
 from specs.study.config import ARMS, COLD_ARMS, StudyConfig, recipe_path
 
-PAIRS = {"decoupled": "pairs.jsonl", "coupled": "pairs-coupled.jsonl"}
+PAIRS = {"decoupled": "pairs.jsonl", "coupled": "pairs-coupled.jsonl", "base_chosen": "pairs-base-chosen.jsonl",
+         "no_filter": "pairs-no-filter.jsonl"}
+# How each pairs kind's distillation differs from the recipe's own (decoupled) one; same models and prompts.
+PAIRS_DISTILL: dict[str, dict[str, Any]] = {
+    "coupled": {"coupled": True},  # the rejected side must also be wrong
+    "base_chosen": {"chosen_source": "base", "teacher_samples": None},  # the chosen side is the base's too
+    "no_filter": {"consistency": "none"},  # no consistency filter on the chosen side
+}
 
 
 class Study:
@@ -77,6 +85,8 @@ class Study:
         cold: dict[str, Any] = {"method": spec.method, "dpo": dict(gf), "sft": dict(gf)}
         if spec.sft_weight is not None:
             cold["dpo"]["sft_weight"] = spec.sft_weight
+        if spec.sft_normalization is not None:
+            cold["dpo"]["sft_normalization"] = spec.sft_normalization
         data = deep_merge(trunk.recipe.model_dump(mode="json"), {"name": f"{self.recipe['name']}/seed-{seed}/{arm}",
                                                                   "cold_start": cold})
         return Run(build(Recipe, data), self.root / f"seed-{seed}" / arm, self.log)
@@ -89,8 +99,10 @@ class Study:
         used = {ARMS[a].pairs for a in self.cfg.arms} - {None}
         keep = ("grpo_zero", "eval_grpo_zero") + (("distill",) if "decoupled" in used else ())
         plan = [s for s in plan_stages(trunk) if s.name in keep] if used else []
-        if "coupled" in used:
-            plan.append(Stage("distill_coupled", [trunk.root / PAIRS["coupled"]], lambda: _distill_coupled(trunk)))
+        for kind in PAIRS_DISTILL:  # stage names distill_<kind> (distill_coupled as before)
+            if kind in used:
+                plan.append(Stage(f"distill_{kind}", [trunk.root / PAIRS[kind]],
+                                  lambda kind=kind: _distill_variant(trunk, kind)))
         plan.append(self._measure_stage(trunk, "base", seed, passk=True))
         return plan
 
@@ -179,16 +191,17 @@ def _copy(source: Path, target: Path) -> None:
     target.with_suffix(".tmp").replace(target)
 
 
-def _distill_coupled(run: Run) -> None:
-    """The coupled-pairs ablation: same models and prompts, but the rejected side must also be wrong."""
-    from specs.recipe.plan import run_judge
-    from specs.stages.distill import distill
+def _distill_variant(run: Run, kind: str) -> None:
+    """An ablation's pairs: the trunk's distillation with ``PAIRS_DISTILL[kind]`` changed (validated)."""
+    from specs.recipe.plan import chosen_model, run_judge
+    from specs.stages.distill import DistillConfig, distill
 
-    cfg = run.recipe.distill.model_copy(update={"coupled": True})
-    stats = distill(run.model("grpo_zero"), run.model("base"), run.data("train"), run.root / PAIRS["coupled"], cfg,
-                    run.recipe.prompt, run_judge(run))
+    cfg = build(DistillConfig, {**run.recipe.distill.model_dump(mode="json"), **PAIRS_DISTILL[kind]},
+                f"study pairs {kind}")
+    stats = distill(chosen_model(run, cfg.chosen_source), run.model("base"), run.data("train"),
+                    run.root / PAIRS[kind], cfg, run.recipe.prompt, run_judge(run))
     for line in stats["summary"]:
         run.log("  " + line)
 
 
-__all__ = ["COLD_ARMS", "PAIRS", "Study"]
+__all__ = ["COLD_ARMS", "PAIRS", "PAIRS_DISTILL", "Study"]
