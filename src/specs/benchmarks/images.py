@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import io
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from specs.atomic import atomic_file
 from specs.benchmarks.sources import Row, is_null
 
 # Qwen2-VL / Qwen2.5-VL processor defaults: 14-px patches merged 2x2 → one token per 28x28 pixels.
@@ -76,15 +75,8 @@ def image_roots(row: Row) -> list[Path]:
 
 
 def _write_atomic(dest: Path, write: Any) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(dest, "wb") as handle:
+        write(handle)
 
 
 def save_decoded(data: bytes | None, image: Any, dest_stem: Path, keep_encoding: bool = False) -> Path:

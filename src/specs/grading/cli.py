@@ -9,13 +9,12 @@ are still graded and written, and the exit code is 1. The output is written atom
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from specs.data.jsonl import write_jsonl_atomic
 from specs.grading.formatcheck import format_ok
 from specs.grading.grade import ANSWER_TYPES, grade
 
@@ -81,17 +80,7 @@ def grade_line(record: dict[str, Any], line: int) -> dict[str, Any]:
     }
 
 
-def _write_atomic(path: Path, rows: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
 
 
 def grade_command(
@@ -119,7 +108,7 @@ def grade_command(
             bad += 1
             where = f"field '{exc.field}': " if isinstance(exc, LineError) and exc.field else ""
             typer.echo(f"{input}:{number}: {where}{exc}", err=True)
-    _write_atomic(out, rows)
+    write_jsonl_atomic(out, rows)
     correct = sum(row["correct"] for row in rows)
     formatted = sum(row["format_ok"] for row in rows)
     total = max(len(rows), 1)

@@ -8,10 +8,9 @@ trainer would then train text-only), and stock Qwen-VL processors need torchvisi
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
+
+from specs.atomic import atomic_dir
 
 # model_type → the stock processor class name we record in processor_config.json
 _STOCK_PROCESSOR = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
@@ -128,8 +127,7 @@ def save_pretrained_atomic(model, processor, out: str | Path, state_dict: dict |
     # extra legacy ones (seen: language-model tensors written as model.model.*). Without a record it writes the
     # architecture's stock layout, whatever the run.
     model._weight_conversions = None
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    with atomic_dir(out) as tmp:
         model.save_pretrained(tmp, state_dict=state_dict)
         processor.save_pretrained(tmp)
         proc_cfg = tmp / "processor_config.json"
@@ -138,15 +136,4 @@ def save_pretrained_atomic(model, processor, out: str | Path, state_dict: dict |
             cfg = json.loads(proc_cfg.read_text())
             cfg["processor_class"] = stock
             proc_cfg.write_text(json.dumps(cfg, indent=2) + "\n")
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out

@@ -8,11 +8,11 @@ with, and ``make toy-base`` rebuilds it (CI rebuilds it too and checks the card'
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from specs.atomic import atomic_dir
 
 PREBUILT = Path(__file__).resolve().parent / "prebuilt"
 CARD = "toy_base_card.json"
@@ -36,16 +36,8 @@ def install_prebuilt(out: Path, settings: dict[str, Any], prompt: dict[str, Any]
     card = prebuilt_card()
     if not matches(card, settings, prompt):
         return None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
+    with atomic_dir(out) as tmp:
         for item in PREBUILT.iterdir():
             if item.is_file():
                 shutil.copy2(item, tmp / item.name)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return card

@@ -18,15 +18,14 @@ that its bucket cannot fill.
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from specs.atomic import atomic_file
 from specs.data.jsonl import write_jsonl_atomic
 from specs.toyworld.questions import FAMILIES, ID_FAMILIES, OOD_FAMILIES, Item, sample_item
 from specs.toyworld.scenes import Placed, jitter, render, scene_bucket, scene_meta, signature
@@ -113,14 +112,8 @@ def iter_examples(split: str, n: int, seed: int) -> Iterator[ToyExample]:
 
 def _save_png(image_path: Path, placed: tuple[Placed, ...]) -> None:
     """Temp file in the same folder + ``os.replace``: a crash never leaves a truncated PNG."""
-    fd, tmp = tempfile.mkstemp(dir=image_path.parent, prefix=f".{image_path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            render(placed).save(handle, format="PNG")
-        os.replace(tmp, image_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(image_path, "wb") as handle:
+        render(placed).save(handle, format="PNG")
 
 
 def generate_split(out_dir: str | Path, split: str, n: int, seed: int) -> Path:
