@@ -36,6 +36,16 @@ def test_every_stage_ran_and_wrote_its_outputs(fast_run):
     assert set(summary) == {"base", "GRPO-zero", "cold start", "final"}
 
 
+def test_the_console_is_short_and_kept_in_run_log(fast_run):
+    out, output = fast_run
+    lines = output.splitlines()
+    assert len(lines) < 80 and not any("it/s]" in line or "Loading weights" in line for line in lines)
+    assert "[3/9] grpo_zero" in lines and any(line.startswith("  grpo_zero step 3/3  format_reward") for line in lines)
+    assert any(line.startswith("  eval final: id-test acc") for line in lines)
+    logged = (out / "run.log").read_text()
+    assert "[9/9] eval_final: done in" in logged and "final              " in logged  # the table too
+
+
 def test_every_training_stage_left_metrics_lines_and_tensorboard_events(fast_run):
     out, _ = fast_run
     models = out / "models"

@@ -115,7 +115,8 @@ def generate(
     model.eval()
     results: list[list[Sample]] = []
     starts = range(0, len(prompts), sampling.batch_size)
-    for start in tqdm(starts, desc=progress, disable=progress is None, unit="batch"):
+    # disable=None: tqdm's own switch, a bar on a terminal and none in a log file (or a captured CI run)
+    for start in tqdm(starts, desc=progress, disable=None if progress is not None else True, unit="batch"):
         stop = start + sampling.batch_size
         batch_images = images[start:stop] if images is not None else None
         texts = render_prompts(processor, prompts[start:stop], batch_images)

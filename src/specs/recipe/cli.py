@@ -11,8 +11,14 @@ def run_command(
     recipe: str | None = typer.Argument(None, help="Recipe YAML, or a built-in name: toy (default), toy-fast."),
     out: Path = typer.Option(..., "--out", help="Run directory (rerunning skips completed stages)."),
     sets: list[str] = typer.Option([], "--set", "-s", help="Override a recipe key: a.b=value (repeatable)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Keep the libraries' own progress bars and logs."),
 ) -> None:
-    """base eval → GRPO-zero → distill → DPO + λ·SFT → final GRPO, with ID/OOD evals after each model."""
+    """base eval → GRPO-zero → distill → DPO + λ·SFT → final GRPO, with ID/OOD evals after each model.
+
+    The console shows a stage counter, one line per training log step and each eval's result; run.log in the
+    run directory keeps the same lines.
+    """
+    from specs import console
     from specs.config import ConfigError
     from specs.data.jsonl import DataError
     from specs.models.loading import ModelLoadError
@@ -20,8 +26,11 @@ def run_command(
     from specs.recipe.runner import Run
     from specs.recipe.schema import load_recipe
 
+    if not verbose:
+        console.quiet_libraries()
     try:
-        run = Run(load_recipe(recipe, sets), out, log=typer.echo)
+        run = Run(load_recipe(recipe, sets), out, log=console.say)
+        console.attach(out)
         rows = run_recipe(run)
     except (ConfigError, DataError, ModelLoadError) as err:
         typer.echo(f"error: {err}", err=True)
@@ -30,5 +39,5 @@ def run_command(
 
     if not is_main_process():
         return
-    typer.echo("\n" + table(rows))
-    typer.echo(f"\nrun directory: {out} (manifest.json, summary.json, evals/, models/)")
+    console.say("\n" + table(rows))
+    console.say(f"\nrun directory: {out} (manifest.json, summary.json, run.log, evals/, models/)")

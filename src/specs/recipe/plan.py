@@ -57,6 +57,8 @@ def _eval(run: Run, name: str) -> None:
     if is_main_process():
         write_json_atomic(out, result)
         shutil.rmtree(samples_cache(out), ignore_errors=True)
+    run.log(f"  eval {name}: " + " · ".join(
+        f"{split} acc {100 * r['accuracy']:.1f}% format {100 * r['format_rate']:.1f}%" for split, r in result.items()))
 
 
 def _grpo(run: Run, start: str, out: str, which: str) -> None:

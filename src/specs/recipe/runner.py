@@ -88,11 +88,12 @@ class Run:
         # decided once, before anything runs, so every rank makes the same decisions
         done = {s.name for s in stages if self._done(manifest, s)}
         save = (lambda: write_json_atomic(self.manifest_path, manifest)) if main else (lambda: None)
-        for stage in stages:
+        for number, stage in enumerate(stages, 1):
+            counter = f"[{number}/{len(stages)}] {stage.name}"
             if stage.name in done:
-                self.log(f"[{stage.name}] done already, skipped")
+                self.log(f"{counter}: done already, skipped")
                 continue
-            self.log(f"[{stage.name}] running")
+            self.log(counter)
             entry = {"status": "running", "outputs": [str(p) for p in stage.outputs], "started": _now()}
             manifest["stages"][stage.name] = entry
             save()
@@ -107,7 +108,7 @@ class Run:
             wait_for_everyone()
             entry.update(status="done", seconds=round(time.perf_counter() - started, 1), finished=_now())
             save()
-            self.log(f"[{stage.name}] done in {entry['seconds']} s")
+            self.log(f"{counter}: done in {entry['seconds']} s")
         return manifest
 
     @staticmethod

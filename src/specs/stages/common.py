@@ -100,6 +100,7 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
         bf16=autocast,
         use_cpu=not gpu,
         dataloader_num_workers=0,
+        disable_tqdm=True,  # our console line (stages/tracking.py) says how training goes
         remove_unused_columns=False,
     )
     # Saves GPU memory; on CPU it only costs time (4x on tiny models). TRL defaults it to on, so always set it.
@@ -185,6 +186,9 @@ def train(trainer, cfg: TrainCommon, out: Path, log=print) -> None:
         write_text_atomic(stamp, settings)
         if checkpoint is not None:
             log(f"resuming {out.name} from step {int(Path(checkpoint).name.rsplit('-', 1)[1])}")
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # the raw log dicts; ConsoleLine prints the compact line instead
     trainer.train(resume_from_checkpoint=checkpoint)
 
 

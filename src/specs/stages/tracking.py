@@ -76,9 +76,37 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
 
 
+class ConsoleLine(TrainerCallback):
+    """One compact line per logging step instead of the trainer's raw dict: step/total, the numbers that say how
+    the stage goes (rewards by function, DPO margins, loss), step time and ETA."""
+
+    KEYS = (("rewards/format_reward/mean", "format_reward"), ("rewards/accuracy_reward/mean", "accuracy_reward"),
+            ("reward", "reward"), ("filter/dropped_share", "dropped"), ("rewards/margins", "margin"),
+            ("rewards/chosen", "chosen"), ("loss", "loss"))
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.start, self.first = time.time(), state.global_step
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        from specs.console import duration, say
+
+        if not state.is_world_process_zero or not logs or "loss" not in logs:
+            return
+        done = max(state.global_step - self.first, 1)
+        per_step = (time.time() - self.start) / done
+        eta = duration(per_step * (state.max_steps - state.global_step))
+        shown = "  ".join(f"{label} {logs[key]:.3f}" for key, label in self.KEYS
+                          if isinstance(logs.get(key), (int, float)))
+        say(f"  {self.name} step {state.global_step}/{state.max_steps}  {shown}  {per_step:.2f} s/step  ETA {eta}")
+
+
 def tracking_callbacks(report_to: list[str], out: Path) -> list[TrainerCallback]:
-    """The callbacks every training stage adds: the metrics JSONL always, TensorBoard when asked for."""
-    callbacks: list[TrainerCallback] = [MetricsJSONL(metrics_path(out))]
+    """The callbacks every training stage adds: the metrics JSONL and the console line always, TensorBoard when
+    asked for."""
+    callbacks: list[TrainerCallback] = [MetricsJSONL(metrics_path(out)), ConsoleLine(out.name)]
     if TENSORBOARD in report_to:
         from transformers.integrations import TensorBoardCallback
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from specs.report.plots import integer_steps, pyplot
 from specs.study.claims import mean, std
 from specs.study.config import ARMS, COLD_ARMS
 
@@ -19,21 +20,6 @@ FIGURES = {
     "passk.png": "pass@k of the final models on the ID test set (T = 1; mean ± std over seeds)",
     "chosen_reward.png": "DPO rewards/chosen during the cold start, per seed (below 0: likelihood displacement)",
 }
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _integer_steps(ax) -> None:
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _runs(study: dict[str, Any], arm: str) -> list[dict[str, Any]]:
@@ -61,7 +47,7 @@ def gf_curves(study: dict[str, Any], path: Path) -> bool:
     arms = [a for a in study["arms"] if a in COLD_ARMS and any(r.get("gf") for r in _runs(study, a))]
     if not arms:
         return False
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(2, len(arms), figsize=(3.6 * len(arms), 6), squeeze=False, sharey=True)
     for col, arm in enumerate(arms):
         for row, psi in enumerate(("format_rate", "accuracy")):
@@ -78,7 +64,7 @@ def gf_curves(study: dict[str, Any], path: Path) -> bool:
             ax.set_title(f"{ARMS[arm].label}\nbest GF {100 * mean(bests):.1f} ({psi})", fontsize=8)
             ax.set_xlabel("cold-start step", fontsize=8)
             ax.set_ylim(-0.02, 1.02)
-            _integer_steps(ax)
+            integer_steps(ax)
         axes[0][col].plot([], [], "C0-", label="Ψ ID")
         axes[0][col].plot([], [], "C1--", label="Ψ OOD")
         axes[0][col].plot([], [], "C2:", label="GF (β=2)")
@@ -92,7 +78,7 @@ def gf_curves(study: dict[str, Any], path: Path) -> bool:
 def final_accuracy(study: dict[str, Any], path: Path) -> bool:
     from specs.study.claims import final_acc
 
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     _bars(ax, study, [("ID", final_acc("id")), ("OOD", final_acc("ood"))], study["arms"])
     ax.set_ylabel("greedy accuracy")
@@ -105,7 +91,7 @@ def final_accuracy(study: dict[str, Any], path: Path) -> bool:
 def rbf(study: dict[str, Any], path: Path) -> bool:
     from specs.study.claims import rbf as rbf_of
 
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     groups = [("base", rbf_of("base")), ("cold start", rbf_of("cold_start")), ("final", rbf_of("final"))]
     _bars(ax, study, groups, study["arms"])
@@ -118,7 +104,7 @@ def rbf(study: dict[str, Any], path: Path) -> bool:
 
 def passk(study: dict[str, Any], path: Path) -> bool:
     ks = [int(k) for k in study["config"]["pass_k"]]
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.6))
 
     def curve(records: list[dict[str, Any]], model: str, **style: Any) -> None:
@@ -145,7 +131,7 @@ def chosen_reward(study: dict[str, Any], path: Path) -> bool:
     arms = [a for a in study["arms"] if any(r.get("chosen_reward") for r in _runs(study, a))]
     if not arms:
         return False
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for i, arm in enumerate(arms):
         for j, r in enumerate(x for x in _runs(study, arm) if x.get("chosen_reward")):
@@ -154,7 +140,7 @@ def chosen_reward(study: dict[str, Any], path: Path) -> bool:
                     marker=".", label=ARMS[arm].label if j == 0 else None)
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xlabel("cold-start step")
-    _integer_steps(ax)
+    integer_steps(ax)
     ax.set_ylabel("rewards/chosen")
     ax.legend(fontsize=7)
     fig.tight_layout()

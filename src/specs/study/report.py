@@ -1,24 +1,23 @@
 """``report.md`` and a self-contained ``report.html`` from ``study.json`` alone (no models, no torch).
 
-The report is a list of blocks (headings, paragraphs, tables, figures) rendered twice, to Markdown and to HTML
-with the figures embedded as base64 data URIs, so the two always say the same thing. Every number is a
-mean ± sample std over seeds, or a per-seed value, formatted from ``study.json`` by the helpers below.
+The report is a list of blocks (headings, paragraphs, tables, figures) rendered twice by the shared renderer
+(:mod:`specs.report.html`), to Markdown and to HTML with the figures embedded as base64 data URIs, so the two
+always say the same thing. Every number is a mean ± sample std over seeds, or a per-seed value, formatted from
+``study.json`` by the helpers below.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
+from specs.report.html import Block, to_html, to_markdown
 from specs.study.claims import Claim, Comparison, Correlation, Getter, evaluate_claims, mean, path_getter, std
 from specs.study.config import ARMS
 
-Block = tuple
+__all__ = ["Block", "blocks", "render_report", "to_html", "to_markdown"]
 
 
 # --- numbers ------------------------------------------------------------------------------------------------------
@@ -195,58 +194,6 @@ def _measured(claim: Claim) -> str:
     parts += [f"ρ {num(r.spearman)}, r {num(r.pearson)}, R² {num(r.r2)} (n {r.n})"
               for r in claim.correlations if r.decides]
     return "; ".join(parts)
-
-
-# --- rendering ---------------------------------------------------------------------------------------------------
-def to_markdown(items: list[Block]) -> str:
-    lines: list[str] = []
-    for block in items:
-        kind = block[0]
-        if kind == "h":
-            lines += ["#" * block[1] + " " + block[2], ""]
-        elif kind == "p":
-            lines += [block[1], ""]
-        elif kind == "ul":
-            lines += [f"- {item}" for item in block[1]] + [""]
-        elif kind == "img":
-            lines += [f"![{block[2]}]({block[1]})", "", f"*{block[2]}*", ""]
-        elif kind == "table":
-            cells = [[c.replace("|", "\\|") for c in row] for row in [block[1], *block[2]]]
-            lines += ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(block[1])]
-            lines += ["| " + " | ".join(row) + " |" for row in cells[1:]] + [""]
-    return "\n".join(lines)
-
-
-def _inline(text: str) -> str:
-    text = html.escape(text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    text = re.sub(r"(?<![\w*])\*(.+?)\*(?![\w*])", r"<em>\1</em>", text)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
-
-
-def to_html(items: list[Block], image_dir: Path, title: str) -> str:
-    body: list[str] = []
-    for block in items:
-        kind = block[0]
-        if kind == "h":
-            body.append(f"<h{block[1]}>{_inline(block[2])}</h{block[1]}>")
-        elif kind == "p":
-            body.append(f"<p>{_inline(block[1])}</p>")
-        elif kind == "ul":
-            body.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in block[1]) + "</ul>")
-        elif kind == "img":
-            data = base64.b64encode((image_dir / block[1]).read_bytes()).decode("ascii")
-            body.append(f'<figure><img alt="{html.escape(block[2])}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{_inline(block[2])}</figcaption></figure>")
-        elif kind == "table":
-            head = "".join(f"<th>{_inline(c)}</th>" for c in block[1])
-            rows = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in block[2])
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    style = ("body{font-family:sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;line-height:1.4}"
-             "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;"
-             "padding:3px 6px;text-align:left}th{background:#f3f3f3}img{max-width:100%}figure{margin:1em 0}")
-    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
 def render_report(study_json_path: Path, out_dir: Path) -> dict[str, Path]:

@@ -1,0 +1,73 @@
+"""What a user sees: our own lines on rank 0, library chatter off, everything also in the run folder's run.log.
+
+Why: a day-long 7B run is watched through its console. Library progress bars and warnings (a "Loading weights"
+bar per model load, dataset casting bars, the trainer's raw log dicts) drown the few lines that matter — which
+stage is running, how training goes, what each eval measured. Each library is quieted with its own switch (not by
+filtering its output); ``specs run -v`` keeps them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+
+_log_file: Path | None = None
+
+
+def say(line: str) -> None:
+    """Print one line (rank 0 only) and append it to the run's ``run.log`` when one is attached."""
+    from specs.distributed import is_main_process
+
+    if not is_main_process():
+        return
+    print(line, flush=True)
+    if _log_file is not None:
+        with _log_file.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+def attach(run_dir: Path) -> Path:
+    """Send every later :func:`say` line to ``run_dir/run.log`` too (appended: a rerun continues the log)."""
+    global _log_file
+    _log_file = Path(run_dir) / "run.log"
+    _log_file.parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    with _log_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"--- {stamp}\n")
+    return _log_file
+
+
+def quiet_libraries() -> None:
+    """Silence transformers, datasets, TRL, accelerate and DeepSpeed through their own verbosity switches."""
+    import logging
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        import torch
+
+        if not torch.cuda.is_available():
+            os.environ.setdefault("DS_ACCELERATOR", "cpu")  # DeepSpeed warns when it has to guess this
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+    import datasets
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()  # "Loading weights" bars
+    datasets.utils.logging.set_verbosity_error()
+    datasets.disable_progress_bars()
+    for name in ("trl", "accelerate", "DeepSpeed", "torch.distributed"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    import warnings
+
+    for module in ("transformers", "trl", "peft", "accelerate", "datasets", "torch"):  # deprecation notices
+        for category in (FutureWarning, DeprecationWarning):
+            warnings.filterwarnings("ignore", category=category, module=module)
+
+
+def duration(seconds: float) -> str:
+    """``0:03:07`` (hours:minutes:seconds), the ETA format."""
+    return str(datetime.timedelta(seconds=int(max(seconds, 0))))
