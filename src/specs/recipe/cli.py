@@ -35,6 +35,8 @@ def run_command(
     except (ConfigError, DataError, ModelLoadError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:  # the runner has said which stage stopped and how to resume
+        raise typer.Exit(130) from None
     from specs.distributed import is_main_process
 
     if not is_main_process():

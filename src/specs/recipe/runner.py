@@ -79,12 +79,27 @@ class Run:
         return {"stages": {}}
 
     def execute(self, stages: list[Stage]) -> dict[str, Any]:
-        from specs.distributed import is_main_process, wait_for_everyone
+        import contextlib
+
+        from specs.distributed import is_main_process
+        from specs.recipe.lock import run_lock
 
         main = is_main_process()
+        if self.root.is_file():
+            raise ConfigError(f"{self.root}: is a file; --out must be a folder (new or a run folder)")
+        with run_lock(self.root, self.log) if main else contextlib.nullcontext():
+            return self._execute(stages, main)
+
+    def _execute(self, stages: list[Stage], main: bool) -> dict[str, Any]:
+        from specs.distributed import wait_for_everyone
+
         manifest = self.claim(write=main)
         wait_for_everyone()
         manifest["recipe"] = str(self.root / "recipe.yaml")
+        for name, entry in manifest["stages"].items():  # the lock is ours: a "running" stage was cut short
+            if entry.get("status") == "running":
+                entry["status"] = "interrupted"
+                self.log(f"{name}: interrupted last time (the process was killed); it runs again")
         # decided once, before anything runs, so every rank makes the same decisions
         done = {s.name for s in stages if self._done(manifest, s)}
         save = (lambda: write_json_atomic(self.manifest_path, manifest)) if main else (lambda: None)
@@ -101,6 +116,11 @@ class Run:
             try:
                 if main or not stage.main_only:
                     stage.run()
+            except KeyboardInterrupt:
+                entry.update(status="interrupted", finished=_now())
+                save()
+                self.log(f"{counter}: interrupted (Ctrl-C). Resume with: {resume_command()}")
+                raise
             except BaseException as exc:
                 entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", finished=_now())
                 save()
@@ -115,6 +135,15 @@ class Run:
     def _done(manifest: dict[str, Any], stage: Stage) -> bool:
         entry = manifest["stages"].get(stage.name, {})
         return entry.get("status") == "done" and all(p.exists() for p in stage.outputs)
+
+
+def resume_command() -> str:
+    """The command line this process was started with: rerunning it resumes (finished stages are skipped)."""
+    import shlex
+    import sys
+
+    argv = ["specs", *sys.argv[1:]] if Path(sys.argv[0]).name in ("specs", "__main__.py") else sys.argv
+    return " ".join(shlex.quote(a) for a in argv)
 
 
 def _now() -> str:
