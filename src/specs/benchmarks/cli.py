@@ -35,13 +35,17 @@ def convert_command(
 ) -> None:
     """Convert one benchmark's local files into a canonical JSONL file with PNGs beside it."""
     from specs.benchmarks.breakdowns import BREAKDOWNS
-    from specs.benchmarks.convert import convert
+    from specs.benchmarks.convert import ADAPTERS, convert
+    from specs.config import ConfigError
     from specs.data.records import load_examples
+    from specs.paths import check_output
 
     try:
+        if benchmark in ADAPTERS:  # an unknown name is convert's own one-line error
+            check_output(out, {"PATH": path}, folder=True)
         written = convert(benchmark, path, out, limit, split=split)
         examples = load_examples(written)
-    except (DataError, ValueError) as err:
+    except (ConfigError, DataError, ValueError) as err:
         raise _fail(err) from None
     n_images = sum(len(e.images) for e in examples)
     n_choice = sum(e.choices is not None for e in examples)

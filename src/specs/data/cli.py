@@ -39,11 +39,17 @@ def combine_command(
     seed: int = typer.Option(0, "--seed", help="Which records are held out."),
 ) -> None:
     """Merge sources into one training file, holding out a random slice as the in-distribution test set."""
+    from specs.config import ConfigError
     from specs.data.combine import combine
+    from specs.paths import check_output
 
     try:
+        named = {f"input {i}": path for i, path in enumerate(inputs, 1)}
+        check_output(out, named)
+        if holdout_out is not None:
+            check_output(holdout_out, {**named, "--out": out})
         counts = combine(inputs, out, holdout, holdout_out, seed)
-    except (DataError, ValueError) as err:
+    except (ConfigError, DataError, ValueError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"wrote {out} ({counts['train']} records)"

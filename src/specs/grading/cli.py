@@ -88,6 +88,14 @@ def grade_command(
     out: Path = typer.Option(..., "--out", help="Where to write one graded JSON line per good input line."),
 ) -> None:
     """Grade responses against gold answers (docs/grading.md) and report accuracy and format compliance."""
+    from specs.config import ConfigError
+    from specs.paths import check_output
+
+    try:
+        check_output(out, {"IN": input})
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
     try:
         lines = input.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:

@@ -69,6 +69,16 @@ def _judge(source: Path | None, out: Path, use: str | None):
     return judge
 
 
+def _check_out(out: Path, inputs: dict[str, Path | None], folder: bool) -> None:
+    from specs.paths import check_output
+
+    try:
+        check_output(out, inputs, folder)
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _fail(err: Exception) -> typer.Exit:
     typer.echo(f"error: {err}", err=True)
     return typer.Exit(1)
@@ -86,6 +96,7 @@ def grpo_command(
     """GRPO with R = 0.5·format + 1.0·accuracy (GRPO-zero and the final stage)."""
     from specs.stages.grpo import train_grpo
 
+    _check_out(out, {"--model": model, "--data": data}, folder=True)
     cfg, spec = _config(GRPOStageConfig, config, sets), _prompt(prompt)
     judge_cfg = _judge(judge, out, "accuracy=judge" if cfg.accuracy == "judge" else None)
     _guard(lambda: train_grpo(model, data, out, cfg, spec, judge=judge_cfg))
@@ -120,6 +131,7 @@ def _cold_start_command(method: str, pairs_help: str, doc: str):
             from specs.stages.dpo import train_dpo as train
         else:
             from specs.stages.sft import train_sft as train
+        _check_out(out, {"--model": model, "--pairs": pairs, "--gf-id": gf_id, "--gf-ood": gf_ood}, folder=True)
         cfg = _config(DPOStageConfig if method == "dpo" else SFTStageConfig, config, sets)
         spec = _prompt(prompt)
 
@@ -164,6 +176,8 @@ def distill_command(
     from specs.stages.distill import distill
 
     cfg, spec = _config(DistillConfig, config, sets), _prompt(prompt)
+    _check_out(out, {"--chosen-model": chosen_model, "--base-model": base_model, "--data": data,
+                     "teacher_samples": cfg.teacher_samples}, folder=False)
     judge_cfg = _judge(judge, out, "consistency=judge" if cfg.consistency == "judge" else None)
     stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg, spec, judge_cfg))
     if is_main_process():
@@ -194,6 +208,7 @@ def eval_command(
     from specs.data.jsonl import write_json_atomic
     from specs.stages.evaluate import evaluate
 
+    _check_out(out, {"MODEL": model, "DATA": data, "--data": bench_data}, folder=False)
     if samples is not None:
         sets = [
             f"n={samples}",
