@@ -49,3 +49,16 @@ def fake_judge(monkeypatch):
     server = FakeJudge()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def toy_fast_run(toy_base, tmp_path_factory):
+    """One ``specs run toy-fast`` shared by the tests that read a whole run folder: (folder, console output)."""
+    from typer.testing import CliRunner
+
+    from specs.cli import app
+
+    out = tmp_path_factory.mktemp("run") / "fast"
+    result = CliRunner().invoke(app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}"])
+    assert result.exit_code == 0, result.output
+    return out, result.output

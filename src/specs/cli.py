@@ -16,6 +16,7 @@ from specs.grading.cli import grade_command
 from specs.metrics.cli import rbf_command
 from specs.models.cli import tiny_model_command
 from specs.recipe.cli import run_command
+from specs.report.cli import report_command as run_report_command
 from specs.stages.cli import register as register_stages
 from specs.study.cli import report_command as study_report_command
 from specs.study.cli import study_command
@@ -35,6 +36,7 @@ app.add_typer(toyworld_app, name="toyworld")
 app.command("tiny-model")(tiny_model_command)
 app.command("toy-base")(toy_base_command)
 app.command("run")(run_command)
+app.command("report")(run_report_command)
 register_stages(app)
 app.command("rbf")(rbf_command)
 app.command("grade")(grade_command)

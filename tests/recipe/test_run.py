@@ -12,11 +12,8 @@ from specs.grading.formatcheck import format_ok
 
 
 @pytest.fixture(scope="module")
-def fast_run(toy_base, tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "fast"
-    result = CliRunner().invoke(app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}"])
-    assert result.exit_code == 0, result.output
-    return out, result.output
+def fast_run(toy_fast_run):
+    return toy_fast_run
 
 
 def test_every_stage_ran_and_wrote_its_outputs(fast_run):

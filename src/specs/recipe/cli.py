@@ -42,4 +42,4 @@ def run_command(
     if not is_main_process():
         return
     console.say("\n" + table(rows))
-    console.say(f"\nrun directory: {out} (manifest.json, summary.json, run.log, evals/, models/)")
+    console.say(f"\nrun directory: {out} (report.html, summary.json, run.log, manifest.json, evals/, models/)")

@@ -163,4 +163,7 @@ def run_recipe(run: Run) -> dict[str, Any]:
     rows = summary(run)
     if is_main_process():
         write_json_atomic(run.root / "summary.json", rows)
+        from specs.report.run_report import refresh_run_report
+
+        refresh_run_report(run.root, run.log)
     return rows

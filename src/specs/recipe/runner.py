@@ -36,10 +36,10 @@ class Stage:
 class Run:
     """A run directory: resolved recipe, manifest, data, models, evals."""
 
-    def __init__(self, recipe: Recipe, root: Path, log: Callable[[str], None] = print):
+    def __init__(self, recipe: Recipe, root: Path, log: Callable[[str], None] = print, report: bool = True):
         from specs.distributed import is_main_process
 
-        self.recipe, self.root = recipe, Path(root)
+        self.recipe, self.root, self.report = recipe, Path(root), report  # report: re-render report.html per stage
         self.log = log if is_main_process() else (lambda _msg: None)  # one voice under accelerate launch
         self.manifest_path = self.root / "manifest.json"
         self.data_dir, self.models, self.evals = self.root / "data", self.root / "models", self.root / "evals"
@@ -92,6 +92,7 @@ class Run:
 
     def _execute(self, stages: list[Stage], main: bool) -> dict[str, Any]:
         from specs.distributed import wait_for_everyone
+        from specs.report.run_report import refresh_run_report
 
         manifest = self.claim(write=main)
         wait_for_everyone()
@@ -124,11 +125,15 @@ class Run:
             except BaseException as exc:
                 entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", finished=_now())
                 save()
+                if main and self.report:
+                    refresh_run_report(self.root, self.log)
                 raise
             wait_for_everyone()
             entry.update(status="done", seconds=round(time.perf_counter() - started, 1), finished=_now())
             save()
             self.log(f"{counter}: done in {entry['seconds']} s")
+            if main and self.report:
+                refresh_run_report(self.root, self.log)
         return manifest
 
     @staticmethod

@@ -34,11 +34,11 @@ def integer_steps(ax) -> None:
     """Training steps are integers: no 2.5 on the x axis (nor 2.84 … 3.16 around a single logged step)."""
     from matplotlib.ticker import MaxNLocator
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     low, high = ax.get_xlim()
-    if high - low < 2:
-        middle = round((low + high) / 2)
-        ax.set_xlim(middle - 1, middle + 1)
+    if high - low < 2:  # half a step of room either side, so only the logged steps get ticks
+        middle, half = (low + high) / 2, (high - low) / 2 + 0.5
+        ax.set_xlim(middle - half, middle + half)
 
 
 def png(fig, dpi: int = 90) -> bytes:
@@ -94,9 +94,13 @@ def grpo_figure(stages: dict[str, Rows]) -> bytes | None:
         ax.set_title(f"{label}: mean reward per batch", fontsize=9)
         if with_filter:
             low = axes[1][col]
+            low.set_title(f"{label}: {DROPPED}", fontsize=9)
             if _lines(low, rows, ((DROPPED, "dropped share"),)):
                 low.set_ylim(-0.02, 1.02)
-            low.set_title(f"{label}: {DROPPED}", fontsize=9)
+            else:
+                low.axis("off")
+                low.text(0.5, 0.5, "not logged (online filter off)", ha="center", va="center", fontsize=9,
+                         color="gray", transform=low.transAxes)
     return png(fig)
 
 

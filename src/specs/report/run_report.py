@@ -194,15 +194,18 @@ def _pairs(run_dir: Path) -> list[Block]:
         return []
     out: list[Block] = [("h", 2, "Preference pairs")]
     stats = read_json(run_dir / "pairs.stats.json")
-    if isinstance(stats, dict) and isinstance(stats.get("corruptions"), dict):
-        out.append(("p", f"{stats.get('pairs', len(pairs))} pairs from {stats.get('prompts', '?')} prompts; chosen "
-                         f"from `{stats.get('chosen_source', '?')}`. Dropped prompts: " + (", ".join(
-                             f"{k} {v}" for k, v in (stats.get("dropped") or {}).items() if v) or "none") + "."))
+    stats = stats if isinstance(stats, dict) else {}
+    if isinstance(stats.get("corruptions"), dict):
+        dropped = ", ".join(f"{k} {v}" for k, v in (stats.get("dropped") or {}).items() if v) or "none"
+        out.append(("p", f"{_count(stats.get('pairs', len(pairs)), 'pair')} from {stats.get('prompts', '?')} "
+                         f"prompts; chosen from `{stats.get('chosen_source', '?')}`. Dropped prompts: {dropped}."))
         out.append(("table", ["corruption", "pairs", "what it does"],
                     [[f"`{name}`", str(n), samples.corruption_doc(name)] for name, n in stats["corruptions"].items()]))
+    coupled = (stats.get("settings") or {}).get("coupled") if isinstance(stats.get("settings"), dict) else False
+    rejected = ("a *wrong* base response (coupled pairs: they differ in format and correctness)" if coupled else
+                "a correct base response (the pair differs in format, not in correctness)")
     shown = samples.pick_pairs(pairs, N_PAIRS)
-    out.append(("p", f"{len(shown)} of the {len(pairs)} pairs in `pairs.jsonl` (one per corruption first): the "
-                     "chosen side is a correct, well formatted response; the rejected side a correct base response "
-                     "with one format corruption."))
+    out.append(("p", f"{len(shown)} of the {len(pairs)} pairs in `pairs.jsonl`, one per corruption first. Chosen: a "
+                     f"correct, well formatted response; rejected: {rejected} with one format corruption."))
     out.append(("html", samples.pairs_html(shown, run_dir)))
     return out

@@ -65,7 +65,7 @@ class Study:
     # --- runs ------------------------------------------------------------------------------------------------
     def world(self) -> Run:
         return Run(build(Recipe, {**self.recipe, "name": f"{self.recipe['name']}/world"}), self.root / "world",
-                   self.log)
+                   self.log, report=False)
 
     def trunk(self, seed: int) -> Run:
         world = self.world()
@@ -76,7 +76,8 @@ class Study:
             "seed": seed,
             "cold_start": {"method": "dpo"},
         }
-        return Run(build(Recipe, deep_merge(self.recipe, shared)), self.root / f"seed-{seed}" / "trunk", self.log)
+        return Run(build(Recipe, deep_merge(self.recipe, shared)), self.root / f"seed-{seed}" / "trunk", self.log,
+                   report=False)
 
     def branch(self, seed: int, arm: str) -> Run:
         spec, trunk = ARMS[arm], self.trunk(seed)
@@ -89,7 +90,7 @@ class Study:
             cold["dpo"]["sft_normalization"] = spec.sft_normalization
         data = deep_merge(trunk.recipe.model_dump(mode="json"), {"name": f"{self.recipe['name']}/seed-{seed}/{arm}",
                                                                   "cold_start": cold})
-        return Run(build(Recipe, data), self.root / f"seed-{seed}" / arm, self.log)
+        return Run(build(Recipe, data), self.root / f"seed-{seed}" / arm, self.log, report=False)
 
     # --- stages ----------------------------------------------------------------------------------------------
     def world_stages(self, world: Run) -> list[Stage]:
