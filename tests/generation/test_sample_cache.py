@@ -9,7 +9,10 @@ from specs.generation.sampler import Sampler
 TOY = load_prompt("toy")
 
 
-def test_chunks_are_written_reused_and_discarded_when_stale(toy_base, toy_world, tmp_path):
+def test_chunks_are_written_reused_and_discarded_when_stale(toy_base, toy_world, tmp_path, monkeypatch):
+    from specs.generation import sampler as sampler_module
+
+    monkeypatch.setattr(sampler_module, "CHUNK_PROMPTS", 2)  # three chunks of two prompts
     examples = load_examples(toy_world["id-test"])[:6]
     sampling = SamplingConfig(n=2, temperature=1.0, max_new_tokens=8, batch_size=2, seed=3)
     cache = samples_cache(tmp_path / "eval.json")

@@ -16,6 +16,8 @@ from specs.data.prompt import PromptSpec
 from specs.data.records import Example
 from specs.generation.hf import Sample, SamplingConfig
 
+CHUNK_PROMPTS = 1024  # prompts per cached chunk at least: fine-grained enough to resume, coarse enough to batch
+
 
 def open_images(examples: Sequence[Example]) -> list[list]:
     """Each example's images as RGB PIL images, loaded now (files are closed again)."""
@@ -63,8 +65,9 @@ class Sampler:
         """``sampling.n`` responses per example, in input order (sharded across ranks when ``shard``).
 
         ``prefixes`` (HF backend, unsharded) force the start of each response (see ``hf.generate``). ``cache``:
-        a folder where finished chunks of ``sampling.batch_size`` prompts are kept, so a rerun after a crash
-        samples only what is missing (chunk k is sampled with seed ``sampling.seed + k``).
+        a folder where finished chunks of ``max(CHUNK_PROMPTS, sampling.batch_size)`` prompts are kept, so a rerun
+        after a crash samples only what is missing (chunk k is sampled with seed ``sampling.seed + k``; a set
+        that fits one chunk samples exactly as without a cache).
         """
         if cache is not None:
             return self._sample_cached(examples, sampling, progress, record_nucleus, shard, Path(cache))
@@ -107,7 +110,7 @@ class Sampler:
         store = SampleCache(root, identity, examples)
         store.open(is_main_process())
         wait_for_everyone()
-        size, results = max(1, sampling.batch_size), []
+        size, results = max(CHUNK_PROMPTS, sampling.batch_size), []
         chunks = [list(examples[i : i + size]) for i in range(0, len(examples), size)]
         for k, chunk in enumerate(chunks):
             done = store.read(k, chunk)
