@@ -48,7 +48,8 @@ def test_every_stage_finishes_and_only_the_main_rank_reports(launched):
     assert [s["status"] for s in manifest["stages"].values()] == ["done"] * 9
     assert stdout.count("prompts tried: 64") == 1 and stdout.count("OOD format") == 1
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "data", "evals", "manifest.json", "models", "pairs.jsonl", "pairs.stats.json", "recipe.yaml", "summary.json"
+        "data", "evals", "manifest.json", "models", "pairs.jsonl", "pairs.stats.json", "recipe.yaml", "report.html",
+        "run.log", "summary.json",
     ]
 
 
