@@ -74,11 +74,6 @@ def image_roots(row: Row) -> list[Path]:
     return [folder, folder / "images", folder.parent]
 
 
-def _write_atomic(dest: Path, write: Any) -> None:
-    with atomic_file(dest, "wb") as handle:
-        write(handle)
-
-
 def save_decoded(data: bytes | None, image: Any, dest_stem: Path, keep_encoding: bool = False) -> Path:
     """Write a decoded image as ``dest_stem + suffix``: PNG, or the original bytes when ``keep_encoding``.
 
@@ -89,12 +84,14 @@ def save_decoded(data: bytes | None, image: Any, dest_stem: Path, keep_encoding:
     suffix = _KEEP_ENCODING.get(image.format or "") if keep_encoding and data is not None else None
     if suffix is not None:
         dest = dest_stem.with_name(dest_stem.name + suffix)
-        _write_atomic(dest, lambda handle: handle.write(data))
+        with atomic_file(dest, "wb") as handle:
+            handle.write(data)
         return dest
     if image.mode not in _PNG_MODES:
         image = image.convert("RGB")
     dest = dest_stem.with_name(dest_stem.name + ".png")
-    _write_atomic(dest, lambda handle: image.save(handle, format="PNG"))
+    with atomic_file(dest, "wb") as handle:
+        image.save(handle, format="PNG")
     return dest
 
 

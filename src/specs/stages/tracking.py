@@ -18,6 +18,8 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from specs.data.jsonl import write_text_atomic
+
 TENSORBOARD = "tensorboard"
 
 
@@ -54,9 +56,7 @@ class MetricsJSONL(TrainerCallback):
                     continue  # a line torn by the kill
                 if row.get("step", 0) <= state.global_step:
                     kept.append(line)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text("".join(f"{line}\n" for line in kept))
-        tmp.replace(self.path)
+        write_text_atomic(self.path, "".join(f"{line}\n" for line in kept))
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if not state.is_world_process_zero or not logs:
