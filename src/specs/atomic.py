@@ -3,17 +3,21 @@
 Why one place: a temp file in the target's folder plus ``os.replace`` is the only crash-safe way to write, and
 ``tempfile`` creates with mode 0600 (folders 0700) whatever the umask — so every writer also has to set the mode
 the user expects. Doing both once keeps "nothing half-written, nothing unreadable to the group" true everywhere.
+A full disk or a folder we may not write is the user's to fix, so it leaves here as one ``ResourceError`` line.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from specs.errors import os_error
 
 
 def _umask() -> int:
@@ -35,16 +39,17 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO]:
     'whole'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
-            yield handle
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _machine_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+                yield handle
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 @contextlib.contextmanager
@@ -52,19 +57,31 @@ def atomic_dir(out: str | Path) -> Iterator[Path]:
     """A temp folder beside ``out`` to fill; on success it replaces ``out`` (an old ``out`` is moved aside first,
     then deleted) with mode 0777 & ~umask; on any error it is removed and ``out`` is untouched."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    with _machine_errors(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+        try:
+            yield tmp
+            os.chmod(tmp, 0o777 & ~_umask())
+            if out.exists():
+                old = out.with_name(f".{out.name}.old")
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(out, old)
+                os.replace(tmp, out)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+@contextlib.contextmanager
+def _machine_errors(target: Path) -> Iterator[None]:
+    """A full disk, a quota, a read-only or forbidden folder → ``ResourceError`` naming what was being written."""
     try:
-        yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS):
+            raise os_error(exc, target) from None
         raise

@@ -1,6 +1,7 @@
 """The ``specs`` command line. Each concern owns its commands in ``<concern>/cli.py``; this file wires them.
 
-Command modules import torch/transformers inside the command bodies, so ``specs --help`` stays fast.
+Command modules import torch/transformers inside the command bodies, so ``specs --help`` stays fast. Commands
+raise our errors (``specs/errors.py``); the root group alone turns them into one line.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import warnings
 import typer
 
 from specs.benchmarks.cli import app as benchmark_app
+from specs.console import OneLineErrors
 from specs.data.cli import app as data_app
 from specs.grading.cli import grade_command
 from specs.metrics.cli import rbf_command
@@ -24,12 +26,21 @@ from specs.toybase.cli import toy_base_command
 from specs.toyworld.cli import app as toyworld_app
 
 app = typer.Typer(
+    cls=OneLineErrors,
     name="specs",
     help="SPECS: self-distilled, preference-based cold start for vision-language reasoning RL.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show the traceback of a failure (or SPECS_DEBUG=1).")):
+    if debug:
+        os.environ["SPECS_DEBUG"] = "1"
+
+
 app.add_typer(data_app, name="data")
 app.add_typer(benchmark_app, name="benchmark")
 app.add_typer(toyworld_app, name="toyworld")

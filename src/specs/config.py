@@ -12,17 +12,15 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from specs.errors import ConfigError
+
 T = TypeVar("T", bound=BaseModel)
-
-
-class ConfigError(ValueError):
-    """A config problem, as one line."""
 
 
 class Strict(BaseModel):
     """Base for our configs: unknown keys are errors, values are validated on assignment too."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, protected_namespaces=())
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, protected_namespaces=(), allow_inf_nan=False)
 
 
 def _key_lines(text: str) -> dict[tuple[str, ...], int]:
@@ -50,6 +48,8 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], dict[tuple[str, ...], i
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
@@ -74,9 +74,17 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
             raise ConfigError(f"--set {item!r}: expected key=value")
         node = out
         *parents, leaf = key.strip().split(".")
-        for part in parents:
+        for depth, part in enumerate(parents, 1):
             node = node.setdefault(part, {})
-        node[leaf] = yaml.safe_load(raw) if raw.strip() else ""
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {item!r}: {'.'.join(parents[:depth])} is already set to a value by an "
+                                  "earlier --set")
+        if isinstance(node.get(leaf), dict):
+            raise ConfigError(f"--set {item!r}: an earlier --set gave {key.strip()}.… keys; set one or the other")
+        try:
+            node[leaf] = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--set {item!r}: not a YAML value ({getattr(exc, 'problem', exc)})") from None
     return out
 
 
@@ -91,8 +99,12 @@ def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def build(cls: type[T], data: dict[str, Any], source: str = "config", lines: dict | None = None) -> T:
-    """Validate ``data`` as ``cls``; the first problem becomes a ``ConfigError`` naming source, line and key."""
+def build(cls: type[T], data: dict[str, Any], source: str = "config", lines: dict | None = None,
+          sets: dict[str, Any] | None = None) -> T:
+    """Validate ``data`` as ``cls``; the first problem becomes a ``ConfigError`` naming source, line and key.
+
+    ``sets`` (the parsed ``--set`` overrides merged into ``data``) decides the blame: a key they gave is
+    reported as ``--set``, not as the file's."""
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
@@ -100,10 +112,24 @@ def build(cls: type[T], data: dict[str, Any], source: str = "config", lines: dic
         path = tuple(str(p) for p in err["loc"])
         line = (lines or {}).get(path)
         where = f"{source}:{line}" if line else source
+        if sets and _holds(sets, path):
+            where = "--set"
         message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         if err["type"] != "extra_forbidden" and isinstance(err.get("input"), (str, int, float)):
             message += f" (got {err['input']!r})"
         raise ConfigError(f"{where}: key '{'.'.join(path)}': {message}") from None
+
+
+def _holds(tree: dict[str, Any], path: tuple[str, ...]) -> bool:
+    """Whether ``tree`` sets the key at ``path`` (or a key above it)."""
+    node: Any = tree
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+        if not isinstance(node, dict):
+            return True
+    return True
 
 
 def load(cls: type[T], yaml_path: str | Path | None = None, sets: list[str] | None = None, **given: Any) -> T:
@@ -112,9 +138,10 @@ def load(cls: type[T], yaml_path: str | Path | None = None, sets: list[str] | No
     if yaml_path is not None:
         data, lines = read_yaml(yaml_path)
         source = str(yaml_path)
-    data = deep_merge(data, parse_sets(sets or []))
+    overrides = parse_sets(sets or [])
+    data = deep_merge(data, overrides)
     data = deep_merge(data, {k: v for k, v in given.items() if v is not None})
-    return build(cls, data, source, lines)
+    return build(cls, data, source, lines, overrides)
 
 
 def fields_help(cls: type[BaseModel]) -> str:

@@ -12,7 +12,20 @@ import datetime
 import os
 from pathlib import Path
 
+from typer.core import TyperGroup
+
 _log_file: Path | None = None
+
+
+class OneLineErrors(TyperGroup):
+    """A command group whose commands' failures reach the user as one line (``errors.one_line``): the root CLI
+    and each sub-app (``specs data``, ``specs benchmark``, ``specs toyworld``) use it."""
+
+    def invoke(self, ctx):
+        from specs.errors import one_line
+
+        with one_line(error, keep):
+            return super().invoke(ctx)
 
 
 def say(line: str) -> None:
@@ -22,15 +35,34 @@ def say(line: str) -> None:
     if not is_main_process():
         return
     print(line, flush=True)
+    keep(line)
+
+
+def error(line: str) -> None:
+    """Print a failure's one line on stderr (every rank: the failing one may not be the main one) and log it."""
+    import sys
+
+    from specs.distributed import is_main_process, process_index
+
+    print(line if is_main_process() else f"[rank {process_index()}] {line}", file=sys.stderr, flush=True)
+    keep(line)
+
+
+def keep(text: str) -> None:
+    """Append ``text`` to the attached ``run.log`` (an unexpected error's traceback goes there, not the console)."""
     if _log_file is not None:
         with _log_file.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+            handle.write(text.rstrip("\n") + "\n")
 
 
 def attach(run_dir: Path) -> Path:
     """Send every later :func:`say` line to ``run_dir/run.log`` too (appended: a rerun continues the log)."""
     global _log_file
+    from specs.distributed import is_main_process
+
     _log_file = Path(run_dir) / "run.log"
+    if not is_main_process():  # one writer; the other ranks' lines were never printed
+        return _log_file
     _log_file.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
     with _log_file.open("a", encoding="utf-8") as handle:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 
 
 def check_output(out: Path, inputs: dict[str, Path | None], folder: bool = False) -> None:
@@ -17,7 +17,7 @@ def check_output(out: Path, inputs: dict[str, Path | None], folder: bool = False
     >>> check_output(Path("/tmp/r.json"), {"DATA": Path("/tmp/d.jsonl")})
     >>> check_output(Path("/tmp/d.jsonl"), {"DATA": Path("/tmp/d.jsonl")})
     Traceback (most recent call last):
-    specs.config.ConfigError: --out /tmp/d.jsonl is DATA, an input of this command: write somewhere else
+    specs.errors.ConfigError: --out /tmp/d.jsonl is DATA, an input of this command: write somewhere else
     """
     target = Path(out).resolve()
     for name, given in inputs.items():
@@ -30,6 +30,8 @@ def check_output(out: Path, inputs: dict[str, Path | None], folder: bool = False
             raise ConfigError(f"--out {out} is inside {name} ({given}), an input of this command: write elsewhere")
         if folder and target in source.parents:
             raise ConfigError(f"--out {out} would replace a folder holding {name} ({given}): write elsewhere")
+    if blocker := next((p for p in target.parents if p.is_file()), None):
+        raise ConfigError(f"--out {out}: {blocker} is a file, so nothing can be written under it")
     if folder and target.is_file():
         raise ConfigError(f"--out {out} is a file; this command writes a folder there")
     if not folder and target.is_dir():

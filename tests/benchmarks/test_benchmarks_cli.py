@@ -1,18 +1,15 @@
-"""``specs benchmark …`` through typer's test runner, mounted the way the root CLI will mount it."""
+"""``specs benchmark …`` through typer's test runner and the root CLI (which turns errors into one line)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import typer
 from benchmarks_helpers import mathverse_parquet, mmmu_rows, write_parquet
 from typer.testing import CliRunner
 
-from specs.benchmarks.cli import app
+from specs.cli import app as root
 
-root = typer.Typer()
-root.add_typer(app, name="benchmark")
 runner = CliRunner()
 
 
@@ -62,4 +59,4 @@ def test_breakdown_from_report(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["question_type"]["multi-choice"] == {"accuracy": 1.0, "n": 2}
     report.write_text("{}")
     result = runner.invoke(root, ["benchmark", "breakdown", str(tmp_path / "out" / "mathverse.jsonl"), str(report)])
-    assert result.exit_code == 1 and "no 'per_prompt' in the report" in result.output
+    assert result.exit_code == 1 and "field 'per_prompt': not an eval report" in result.output

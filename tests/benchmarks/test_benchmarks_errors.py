@@ -9,7 +9,7 @@ import pytest
 from benchmarks_helpers import mathverse_parquet, mathvista_rows, mmmu_rows, png, write_parquet
 
 from specs.benchmarks import convert
-from specs.data.jsonl import DataError
+from specs.errors import DataError
 
 
 def _error(benchmark: str, source: Path, out: Path) -> DataError:

@@ -10,8 +10,8 @@ from benchmarks_helpers import jpeg, png, write_parquet
 from PIL import Image
 
 from specs.benchmarks import image_tokens, load_training_rows, smart_resize
-from specs.data.jsonl import DataError
 from specs.data.records import load_examples
+from specs.errors import DataError
 from specs.grading import grade
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from specs.config import ConfigError
 from specs.data.prompt import REASONING_SYSTEM_PROMPT, PromptSpec, load_prompt, phrasing_index
 from specs.data.records import Example
+from specs.errors import ConfigError
 from specs.recipe.schema import load_recipe
 
 ROOT = Path(__file__).resolve().parents[2]

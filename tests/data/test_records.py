@@ -3,9 +3,10 @@ import json
 import pytest
 from PIL import Image
 
-from specs.data import DataError, load_examples
+from specs.data import load_examples
 from specs.data.loader import load_dataset
 from specs.data.prompt import PromptSpec
+from specs.errors import DataError
 
 
 def write(tmp_path, lines, name="d.jsonl"):

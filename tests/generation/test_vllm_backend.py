@@ -77,6 +77,6 @@ def test_grpo_rollouts_on_vllm_ban_vision_tokens_through_logit_bias():
 def test_vllm_without_the_extra_is_one_clear_line(args, tiny_vlm, toy_world, tmp_path):
     filled = [a.format(model=tiny_vlm, data=toy_world["train"], out=tmp_path / "o") for a in args]
     result = CliRunner().invoke(app, filled)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "pip install 'specs[vllm]'" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()

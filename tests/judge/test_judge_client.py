@@ -9,7 +9,7 @@ import time
 import pytest
 from judge_helpers import KEY_ENV, two_rank_worker
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 from specs.judge import JudgeClient, JudgeConfig, JudgeError, on_main_process
 from specs.judge.client import cache_key
 

@@ -5,7 +5,8 @@ import pytest
 from typer.testing import CliRunner
 
 from specs.cli import app
-from specs.config import ConfigError, build
+from specs.config import build
+from specs.errors import ConfigError
 from specs.judge import JudgeConfig, load_judge, require_judge
 from specs.recipe.schema import Recipe, load_recipe
 

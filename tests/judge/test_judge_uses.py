@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from specs.config import ConfigError
 from specs.data.prompt import PromptSpec
 from specs.data.records import Example
+from specs.errors import ConfigError
 from specs.generation.hf import Sample
 from specs.judge import JudgeError
 from specs.rewards import JudgeAccuracyReward, is_free_form

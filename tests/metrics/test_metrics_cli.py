@@ -3,18 +3,16 @@
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
+from specs.cli import app as root
 from specs.metrics import nucleus_size
-from specs.metrics.cli import rbf_command
 
 
 @pytest.fixture(scope="module")
 def app():
-    app = typer.Typer()
-    app.command()(rbf_command)
-    return app
+    """The root CLI (which turns errors into one line); tests invoke its ``rbf`` command."""
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +23,7 @@ def split(tmp_path_factory):
 
 
 def run(app, *args):
-    result = CliRunner().invoke(app, [str(a) for a in args])
+    result = CliRunner().invoke(app, ["rbf", *[str(a) for a in args]])
     assert result.exit_code == 0, result.output
     return result
 
@@ -59,7 +57,7 @@ def test_rbf_limit_and_no_out(app, tiny_vlm, split, tmp_path):
 
 
 def test_rbf_reports_a_missing_model_in_one_line(app, split, tmp_path):
-    result = CliRunner().invoke(app, [str(tmp_path / "nope"), str(split)])
+    result = CliRunner().invoke(app, ["rbf", str(tmp_path / "nope"), str(split)])
     assert result.exit_code == 1
     assert "error:" in result.output and "model folder not found" in result.output
     assert "Traceback" not in result.output

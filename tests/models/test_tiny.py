@@ -4,7 +4,8 @@ import pytest
 import torch
 from PIL import Image
 
-from specs.models.loading import ModelLoadError, load_model, load_processor
+from specs.errors import ModelError
+from specs.models.loading import load_model, load_processor
 from specs.models.tiny import build_tiny_model
 
 
@@ -59,10 +60,10 @@ def test_generation_stops_on_the_chat_end_token(tiny_vlm):
 
 
 def test_missing_or_broken_folder_is_one_clear_error(tmp_path):
-    with pytest.raises(ModelLoadError, match="model folder not found"):
+    with pytest.raises(ModelError, match="model folder not found"):
         load_model(tmp_path / "absent")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelLoadError, match="no config.json"):
+    with pytest.raises(ModelError, match="no config.json"):
         load_processor(tmp_path / "empty")
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from specs.data.jsonl import DataError
 from specs.data.prompt import PromptSpec
 from specs.data.records import parse_example
+from specs.errors import DataError
 from specs.pairs.io import PairRecord, pair_record, read_pairs, to_dpo_rows, to_sft_rows, write_pairs
 from specs.pairs.selection import Candidate, build_pair
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from specs.data.jsonl import DataError
+from specs.errors import DataError
 from specs.pairs.samples import read_samples
 
 

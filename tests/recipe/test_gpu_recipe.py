@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 from specs.recipe.schema import load_recipe
 
 RECIPE = Path(__file__).parents[2] / "recipes" / "qwen2.5-vl-7b.yaml"

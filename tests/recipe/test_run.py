@@ -73,12 +73,12 @@ def test_rerun_skips_completed_stages(fast_run, toy_base):
     assert (out / "models" / "final" / "model.safetensors").stat().st_mtime == before
 
 
-def test_a_changed_recipe_is_refused(fast_run, toy_base):
+def test_a_change_to_a_stage_that_ran_is_refused(fast_run, toy_base):
     out, _ = fast_run
     args = ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}", "--set", "final_grpo.max_steps=9"]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1
-    assert "made by a different recipe (changed: final_grpo.max_steps)" in result.output
+    assert result.exit_code == 2
+    assert "final_grpo.max_steps changed, but final_grpo already ran with the old value" in result.output
 
 
 def test_a_folder_made_before_a_new_knob_existed_is_reopened(fast_run, toy_base):
@@ -102,7 +102,7 @@ def test_a_folder_made_before_a_new_knob_existed_is_reopened(fast_run, toy_base)
 def test_bad_recipe_is_one_line(tmp_path):
     (tmp_path / "r.yaml").write_text("grpo_zero:\n  learnig_rate: 1\n")
     result = CliRunner().invoke(app, ["run", str(tmp_path / "r.yaml"), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.strip() == f"error: {tmp_path / 'r.yaml'}:2: key 'grpo_zero.learnig_rate': unknown key"
     assert not (tmp_path / "o").exists()
 

@@ -1,6 +1,6 @@
 import pytest
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 from specs.recipe.schema import BUILTIN, Recipe, load_recipe
 
 

@@ -5,14 +5,13 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-import typer
 from PIL import Image
 from run_synthetic import PAIR, SUMMARY, full_run, partial_run
 from typer.testing import CliRunner
 
-from specs.config import ConfigError
+from specs.cli import app
+from specs.errors import ConfigError
 from specs.report import plots
-from specs.report.cli import report_command
 from specs.report.run_folder import stage_log
 from specs.report.run_report import refresh_run_report, render_run_report
 
@@ -163,14 +162,12 @@ def test_not_a_run_folder_is_one_line(tmp_path):
 
 
 def test_the_report_command(tmp_path):
-    app = typer.Typer()
-    app.command()(report_command)
     root = partial_run(tmp_path / "run")
-    result = CliRunner().invoke(app, [str(root)])
+    result = CliRunner().invoke(app, ["report", str(root)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"report: {root / 'report.html'}" and (root / "report.html").is_file()
-    result = CliRunner().invoke(app, [str(tmp_path / "nope")])
-    assert result.exit_code == 1 and result.output.strip().splitlines() == [
+    result = CliRunner().invoke(app, ["report", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and result.output.strip().splitlines() == [
         f"error: {tmp_path / 'nope'}: not a run folder (no such directory)"]
 
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from specs.config import ConfigError, build
-from specs.data.jsonl import DataError
+from specs.config import build
 from specs.data.prompt import PromptSpec
+from specs.errors import ConfigError, DataError
 from specs.generation.hf import Sample
 from specs.recipe.schema import load_recipe
 from specs.stages import distill as stage
@@ -148,8 +148,8 @@ def test_base_chosen_draws_differ_from_the_rejected_sides_on_the_toy_base(toy_ba
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        ([], 1, "chosen_source=grpo_zero samples the chosen side from a chosen model: give --chosen-model"),
-        (["--chosen-model", "z", "-s", "chosen_source=base"], 1,
+        ([], 2, "chosen_source=grpo_zero samples the chosen side from a chosen model: give --chosen-model"),
+        (["--chosen-model", "z", "-s", "chosen_source=base"], 2,
          "chosen_source=base samples the chosen side from the base model (b), not from z: drop --chosen-model"),
         (["-s", "chosen_source=teacher"], 2,
          "--set: key 'teacher_samples': Value error, chosen_source=teacher needs teacher_samples"),

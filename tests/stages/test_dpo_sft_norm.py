@@ -7,7 +7,8 @@ import pytest
 import torch
 from stages_helpers import TOY, changed_parameters, dataset, toy_pair_rows
 
-from specs.config import ConfigError, build
+from specs.config import build
+from specs.errors import ConfigError
 from specs.stages.dpo import DPOStageConfig, dpo_trainer, train_dpo
 from specs.stages.dpo_sft_norm import METRIC, SequenceMeanSFTDPOTrainer, chosen_nll
 

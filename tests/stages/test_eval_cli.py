@@ -35,7 +35,7 @@ def test_eval_on_a_local_benchmark_file(tiny_vlm, tmp_path):
 
 def test_eval_needs_data(tiny_vlm, tmp_path):
     result = CliRunner().invoke(app, ["eval", str(tiny_vlm), "--out", str(tmp_path / "r.json")])
-    assert result.exit_code == 1 and "give a canonical DATA file" in result.output
+    assert result.exit_code == 2 and "give a canonical DATA file" in result.output
 
 
 def test_eval_reports_pass_at_k_with_the_sampling_settings(tiny_vlm, toy_world, tmp_path):
@@ -53,4 +53,4 @@ def test_eval_reports_pass_at_k_with_the_sampling_settings(tiny_vlm, toy_world, 
 def test_pass_at_k_needs_enough_samples(tiny_vlm, toy_world, tmp_path):
     args = ["eval", str(tiny_vlm), str(toy_world["id-test"]), "--out", str(tmp_path / "r.json"), "--k", "4"]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1 and "needs at least that many samples" in result.output
+    assert result.exit_code == 2 and "needs at least that many samples" in result.output

@@ -9,7 +9,8 @@ import torch
 import yaml
 from stages_helpers import TOY, changed_parameters
 
-from specs.config import ConfigError, build
+from specs.config import build
+from specs.errors import ConfigError
 from specs.stages.grpo import GRPOStageConfig, train_grpo
 from specs.stages.grpo_filter import DROPPED_METRIC, USED_KEYS, FilteredGRPOTrainer, group_keep_mask
 

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 from specs.recipe.schema import load_recipe
 from specs.study.config import ARMS, DEFAULT_ARMS, PRESETS, load_study, recipe_path
 from specs.study.runner import PAIRS, Study

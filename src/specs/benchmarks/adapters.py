@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from specs.benchmarks.sources import Row, as_dict, is_null, literal_list
-from specs.data.jsonl import DataError
 from specs.data.records import ANSWER_TYPES
+from specs.errors import DataError
 
 Draft = dict[str, Any]
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -6,23 +6,19 @@ Heavy libraries (pyarrow, datasets, transformers) are imported inside the comman
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 import typer
 
-from specs.data.jsonl import DataError
+from specs.console import OneLineErrors
+from specs.errors import DataError
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Benchmarks (MathVista, MathVerse, MATH-Vision, MMMU) and RL training sets from local files.",
     no_args_is_help=True,
 )
-
-
-def _fail(err: Exception) -> typer.Exit:
-    typer.echo(f"error: {err}", err=True)
-    return typer.Exit(1)
 
 
 @app.command("convert")
@@ -36,17 +32,13 @@ def convert_command(
     """Convert one benchmark's local files into a canonical JSONL file with PNGs beside it."""
     from specs.benchmarks.breakdowns import BREAKDOWNS
     from specs.benchmarks.convert import ADAPTERS, convert
-    from specs.config import ConfigError
     from specs.data.records import load_examples
     from specs.paths import check_output
 
-    try:
-        if benchmark in ADAPTERS:  # an unknown name is convert's own one-line error
-            check_output(out, {"PATH": path}, folder=True)
-        written = convert(benchmark, path, out, limit, split=split)
-        examples = load_examples(written)
-    except (ConfigError, DataError, ValueError) as err:
-        raise _fail(err) from None
+    if benchmark in ADAPTERS:  # an unknown name is convert's own one-line error
+        check_output(out, {"PATH": path}, folder=True)
+    written = convert(benchmark, path, out, limit, split=split)
+    examples = load_examples(written)
     n_images = sum(len(e.images) for e in examples)
     n_choice = sum(e.choices is not None for e in examples)
     typer.echo(f"{written}: {len(examples)} records, {n_images} images, {n_choice} with choices")
@@ -75,15 +67,37 @@ def training_data_command(
 ) -> None:
     """Convert an Orsta-47K / ViRL39K-style training set, dropping prompts too long once images are counted."""
     from specs.benchmarks.training import load_training_rows
+    from specs.paths import check_output
+
+    check_output(out, {"PATH": path, "--tokenizer": tokenizer}, folder=True)
+    report = load_training_rows(
+        path, out, limit, max_image_pixels, max_prompt_tokens, tokens_per_image,
+        tokenizer_path=tokenizer, overhead_tokens=overhead_tokens, name=name, split=split,
+    )
+    typer.echo(report.summary())
+
+
+def _per_prompt(report: Path) -> list[dict]:
+    """An eval report's ``per_prompt`` entries, each with an id, n and n_correct, or a ``DataError``."""
+    try:
+        text = report.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(report, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    from specs.data.jsonl import parse_json_line
 
     try:
-        report = load_training_rows(
-            path, out, limit, max_image_pixels, max_prompt_tokens, tokens_per_image,
-            tokenizer_path=tokenizer, overhead_tokens=overhead_tokens, name=name, split=split,
-        )
-    except (DataError, ValueError, OSError) as err:
-        raise _fail(err) from None
-    typer.echo(report.summary())
+        entries = parse_json_line(text)
+    except ValueError as exc:
+        raise DataError(report, None, str(exc)) from None
+    entries = entries.get("per_prompt") if isinstance(entries, dict) else None
+    if not isinstance(entries, list):
+        raise DataError(report, None, "not an eval report (no per_prompt list; write one with specs eval)",
+                        "per_prompt")
+    for i, entry in enumerate(entries):
+        if not (isinstance(entry, dict) and {"id", "n", "n_correct"} <= set(entry)
+                and all(isinstance(entry[k], int) and not isinstance(entry[k], bool) for k in ("n", "n_correct"))):
+            raise DataError(report, None, f"entry {i}: expected id, n and n_correct (integers)", "per_prompt")
+    return entries
 
 
 @app.command("breakdown")
@@ -94,18 +108,22 @@ def breakdown_command(
     out: Path | None = typer.Option(None, "--out", help="Write the breakdown JSON here."),
 ) -> None:
     """Per-category accuracy of an eval report, by the benchmark's usual keys."""
-    from specs.benchmarks.breakdowns import benchmark_breakdown
+    from specs.benchmarks.breakdowns import BREAKDOWNS, benchmark_breakdown
     from specs.data.jsonl import write_json_atomic
     from specs.data.records import load_examples
+    from specs.errors import ConfigError
 
-    try:
-        examples = load_examples(data, check_images=False)
-        name = benchmark or str(examples[0].meta.get("benchmark", ""))
-        per_prompt = json.loads(report.read_text(encoding="utf-8"))["per_prompt"]
-        table = benchmark_breakdown([e.meta for e in examples], [e.id for e in examples], per_prompt, name)
-    except (DataError, ValueError, OSError, KeyError, TypeError) as err:
-        message = ValueError(f"{report}: no {err} in the report") if isinstance(err, KeyError) else err
-        raise _fail(message) from None
+    if out is not None:
+        from specs.paths import check_output
+
+        check_output(out, {"DATA": data, "REPORT": report})
+    examples = load_examples(data, check_images=False)
+    if not examples:
+        raise DataError(data, None, "no records")
+    name = benchmark or str(examples[0].meta.get("benchmark", ""))
+    if name not in BREAKDOWNS:
+        raise ConfigError(f"--benchmark {name!r}: choose one of {', '.join(BREAKDOWNS)} (the records name none)")
+    table = benchmark_breakdown([e.meta for e in examples], [e.id for e in examples], _per_prompt(report), name)
     if out is not None:
         write_json_atomic(out, table)
     for key, groups in table.items():

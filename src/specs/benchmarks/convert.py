@@ -6,20 +6,22 @@ Layout written (image paths in the JSONL are relative to its folder, as ``specs.
     <out>/images/<benchmark>/<id>_<k>.png      # k = 1, 2, … in the benchmark's image order
 
 Images go first, each atomically; the JSONL is written last and atomically, so it only ever names images that
-exist. A failed run leaves the previous JSONL (if any) untouched.
+exist. A failed run leaves the previous JSONL (if any) untouched, and removes the folders it made.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 from specs.benchmarks.adapters import ADAPTERS, DEFAULT_SPLITS, Draft
 from specs.benchmarks.images import store_image
 from specs.benchmarks.sources import Row, iter_rows
-from specs.data.jsonl import DataError, write_jsonl_atomic
+from specs.data.jsonl import write_jsonl_atomic
+from specs.errors import ConfigError, DataError
 
 BENCHMARKS = ("mathvista", "mathverse", "mathvision", "mmmu")
 # Every item of these has at least one image; a row without one means a wrong column or a broken file.
@@ -77,8 +79,19 @@ def convert(
     if benchmark not in ADAPTERS:
         raise DataError(path, None, f"unknown benchmark {benchmark!r} (known: {', '.join(BENCHMARKS)})", "benchmark")
     if limit is not None and limit < 1:
-        raise ValueError(f"limit must be at least 1, got {limit}")
+        raise ConfigError(f"--limit must be at least 1, got {limit}")
     adapter, folder = ADAPTERS[benchmark], out_dir / "images" / benchmark
+    made = [p for p in (out_dir, out_dir / "images", folder) if not p.exists()]  # removed again if we fail
+    try:
+        return _convert(benchmark, adapter, path, out_dir, folder, limit, split)
+    except BaseException:
+        for created in reversed(made):  # images this run wrote into folders it made: no partial output
+            shutil.rmtree(created, ignore_errors=True)
+        raise
+
+
+def _convert(benchmark: str, adapter, path: Path, out_dir: Path, folder: Path, limit: int | None,
+             split: str | None) -> Path:
     records: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for row in iter_rows(path, split or DEFAULT_SPLITS[benchmark]):

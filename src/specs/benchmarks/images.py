@@ -35,6 +35,9 @@ def _source_bytes(cell: Any, row: Row, field: str, roots: Sequence[Path]) -> tup
         return bytes(cell), None
     if isinstance(cell, dict):
         if cell.get("bytes"):
+            if not isinstance(cell["bytes"], (bytes, bytearray, memoryview)):
+                raise row.error(f"image bytes must be binary (parquet/arrow), got {type(cell['bytes']).__name__}",
+                                field)
             return bytes(cell["bytes"]), None
         cell = cell.get("path")
         if not cell:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from specs.data.jsonl import DataError, read_jsonl
+from specs.data.jsonl import read_jsonl
+from specs.errors import DataError
 
 _MISSING = object()
 _TABLE_SUFFIXES = (".parquet", ".jsonl", ".json")

@@ -24,7 +24,8 @@ from specs.benchmarks.adapters import clean_gold
 from specs.benchmarks.convert import file_stem
 from specs.benchmarks.images import decode, image_roots, image_tokens, is_empty_cell, save_decoded
 from specs.benchmarks.sources import Row, is_null, iter_rows, literal_list
-from specs.data.jsonl import DataError, write_json_atomic, write_jsonl_atomic
+from specs.data.jsonl import write_json_atomic, write_jsonl_atomic
+from specs.errors import DataError
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "question": ("question", "problem", "prompt", "query"),

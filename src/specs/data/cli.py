@@ -7,20 +7,16 @@ from pathlib import Path
 
 import typer
 
-from specs.data.jsonl import DataError
+from specs.console import OneLineErrors
 from specs.data.records import load_examples
 
-app = typer.Typer(help="Canonical dataset files (JSONL + images).", no_args_is_help=True)
+app = typer.Typer(cls=OneLineErrors, help="Canonical dataset files (JSONL + images).", no_args_is_help=True)
 
 
 @app.command("check")
 def check(path: Path = typer.Argument(..., help="Canonical JSONL file.")) -> None:
     """Validate every record (fields, types, images, unique ids) and print counts."""
-    try:
-        examples = load_examples(path)
-    except DataError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
+    examples = load_examples(path)
     n_images = sum(len(e.images) for e in examples)
     typer.echo(f"{path}: {len(examples)} records, {n_images} images, "
                f"{sum(e.choices is not None for e in examples)} multiple choice")
@@ -39,18 +35,13 @@ def combine_command(
     seed: int = typer.Option(0, "--seed", help="Which records are held out."),
 ) -> None:
     """Merge sources into one training file, holding out a random slice as the in-distribution test set."""
-    from specs.config import ConfigError
     from specs.data.combine import combine
     from specs.paths import check_output
 
-    try:
-        named = {f"input {i}": path for i, path in enumerate(inputs, 1)}
-        check_output(out, named)
-        if holdout_out is not None:
-            check_output(holdout_out, {**named, "--out": out})
-        counts = combine(inputs, out, holdout, holdout_out, seed)
-    except (ConfigError, DataError, ValueError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
+    named = {f"input {i}": path for i, path in enumerate(inputs, 1)}
+    check_output(out, named)
+    if holdout_out is not None:
+        check_output(holdout_out, {**named, "--out": out})
+    counts = combine(inputs, out, holdout, holdout_out, seed)
     typer.echo(f"wrote {out} ({counts['train']} records)"
                + (f" and {holdout_out} ({counts['holdout']} held out)" if holdout_out else ""))

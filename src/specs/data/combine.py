@@ -14,6 +14,7 @@ from typing import Any
 
 from specs.data.jsonl import read_jsonl, write_jsonl_atomic
 from specs.data.records import parse_example
+from specs.errors import ConfigError, DataError
 
 
 def combine(
@@ -21,7 +22,7 @@ def combine(
 ) -> dict[str, int]:
     """Validate and merge ``inputs`` into ``out``; move ``holdout`` random records into ``holdout_out``."""
     if holdout and holdout_out is None:
-        raise ValueError("--holdout needs --holdout-out (where the held-out records go)")
+        raise ConfigError("--holdout needs --holdout-out (where the held-out records go)")
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for path in inputs:
@@ -30,11 +31,11 @@ def combine(
             row = dict(obj, images=[str(p) for p in example.images])
             row["id"] = example.id if example.id not in seen else f"{Path(path).stem}/{example.id}"
             if row["id"] in seen:
-                raise ValueError(f"{path}:{line}: field 'id': {row['id']!r} repeats even with its source prefix")
+                raise DataError(path, line, f"{row['id']!r} repeats even with its source prefix", "id")
             seen.add(row["id"])
             rows.append(row)
     if holdout >= len(rows):
-        raise ValueError(f"--holdout {holdout} leaves no training records (only {len(rows)} in all)")
+        raise ConfigError(f"--holdout {holdout} leaves no training records (only {len(rows)} in all)")
     held = set(random.Random(seed).sample(range(len(rows)), holdout))
     train = [_relative(r, out) for i, r in enumerate(rows) if i not in held]
     write_jsonl_atomic(out, train)

@@ -11,21 +11,53 @@ from pathlib import Path
 from typing import Any
 
 from specs.atomic import atomic_file
+from specs.errors import DataError
 
 
-class DataError(ValueError):
-    """Bad input, located: ``FILE:LINE: field 'x': message``."""
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (write a finite number, or null)")
 
-    def __init__(self, path: str | Path, line: int | None, message: str, field: str | None = None):
-        self.path, self.line, self.field, self.message = str(path), line, field, message
-        where = self.path if line is None else f"{self.path}:{line}"
-        what = f"field '{field}': {message}" if field else message
-        super().__init__(f"{where}: {what}")
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a number")
+    return value
+
+
+def parse_json_line(text: str) -> Any:
+    """One JSON value from a line, strictly: ``NaN``/``Infinity`` (which Python's json accepts) and nesting too
+    deep to walk are refused, as ``ValueError`` with a message fit for ``FILE:LINE:``.
+
+    >>> parse_json_line('{"a": [1, 2.5]}')
+    {'a': [1, 2.5]}
+    >>> parse_json_line('{"precision": NaN}')
+    Traceback (most recent call last):
+    ValueError: invalid JSON: NaN is not a JSON number (write a finite number, or null)
+    >>> parse_json_line('[1e400]')
+    Traceback (most recent call last):
+    ValueError: invalid JSON: 1e400 is too large for a number
+    """
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        if "\\ud" in text.lower():  # a lone UTF-16 surrogate escape parses, then fails wherever it is written
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        raise ValueError("invalid JSON: a lone UTF-16 surrogate escape (\\udXXX) is not text") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+    except ValueError as exc:
+        raise ValueError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply to read") from None
 
 
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each non-blank line; raise ``DataError`` on the first bad one."""
     path = Path(path)
+    if path.is_dir():
+        raise DataError(path, None, "is a folder; expected a JSONL file")
     try:
         handle = path.open(encoding="utf-8")
     except OSError as exc:
@@ -36,14 +68,15 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise DataError(path, number, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
+                    obj = parse_json_line(line)
+                except ValueError as exc:
+                    raise DataError(path, number, str(exc)) from None
                 if not isinstance(obj, dict):
                     raise DataError(path, number, f"expected a JSON object, got {type(obj).__name__}")
                 yield number, obj
         except UnicodeDecodeError as exc:
             raise DataError(path, None, f"not UTF-8 text: {exc.reason}") from None
+
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:

@@ -17,8 +17,9 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from specs.config import ConfigError, Strict, build, read_yaml
+from specs.config import Strict, build, read_yaml
 from specs.data.records import Example
+from specs.errors import ConfigError
 
 DEFAULT_FORMAT = "tags"
 # In the style of MM-EUREKA's system prompt (the paper's RL framework); our wording.

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specs.data.jsonl import DataError, read_jsonl
+from specs.data.jsonl import read_jsonl
+from specs.errors import DataError
+from specs.grading.formatcheck import FORMAT_CHECKS
+from specs.grading.grade import ANSWER_TYPES, decimal_places
 
-ANSWER_TYPES = ("text", "integer", "float", "list")
 _KNOWN = {"id", "question", "answer", "images", "choices", "answer_type", "precision", "meta"}
 
 
@@ -75,7 +77,13 @@ def parse_example(obj: dict[str, Any], path: Path, line: int, check_images: bool
     if answer_type is not None and answer_type not in ANSWER_TYPES:
         raise DataError(path, line, f"must be one of {', '.join(ANSWER_TYPES)}, got {answer_type!r}", "answer_type")
     precision = _expect(obj, "precision", (int, float), path, line, False)
+    try:
+        precision = decimal_places(precision)
+    except ValueError as exc:
+        raise DataError(path, line, str(exc), "precision") from None
     meta = _expect(obj, "meta", dict, path, line, False) or {}
+    if "format" in meta and meta["format"] not in FORMAT_CHECKS:  # the format the prompt asks for and is scored by
+        raise DataError(path, line, f"must be one of {', '.join(FORMAT_CHECKS)}, got {meta['format']!r}", "meta.format")
     return Example(
         id=str(ex_id),
         question=question,
@@ -83,7 +91,7 @@ def parse_example(obj: dict[str, Any], path: Path, line: int, check_images: bool
         images=tuple(resolved),
         choices=tuple(str(c) for c in choices) if choices is not None else None,
         answer_type=answer_type,
-        precision=int(precision) if precision is not None else None,
+        precision=precision,
         meta=meta,
     )
 
@@ -96,7 +104,9 @@ def _check_image(image_path: Path, path: Path, line: int, rel: str) -> None:
     try:
         with Image.open(image_path) as img:
             img.verify()
-    except (OSError, UnidentifiedImageError) as exc:
+    except Image.DecompressionBombError as exc:  # a 20000x20000 PNG is a few KB on disk and GBs decoded
+        raise DataError(path, line, f"image {rel} is too large to decode safely ({exc}); resize it", "images") from None
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
         raise DataError(path, line, f"unreadable image {rel}: {exc}", "images") from None
 
 

@@ -36,15 +36,11 @@ class SampleCache:
         self.identity = {**identity, "examples": ids}
 
     def open(self, main: bool) -> None:
-        """Keep a matching cache, discard a stale one (main process only; the others just read)."""
+        """Keep a matching cache, discard a stale one (main process only; the others just read). Nothing is
+        written until the first chunk is: a run that fails before sampling leaves no folder."""
         meta = self.root / "meta.json"
-        if not main:
-            return
-        if self.root.is_dir() and (not meta.is_file() or _load(meta) != self.identity):
+        if main and self.root.is_dir() and (not meta.is_file() or _load(meta) != self.identity):
             shutil.rmtree(self.root)
-        if not meta.is_file():
-            self.root.mkdir(parents=True, exist_ok=True)
-            write_json_atomic(meta, self.identity)
 
     def path(self, chunk: int) -> Path:
         return self.root / f"chunk-{chunk:05d}.jsonl"
@@ -65,6 +61,8 @@ class SampleCache:
     def write(self, chunk: int, examples: Sequence[Example], samples: list[list[Sample]]) -> None:
         rows = [{"id": e.id, "samples": [dataclasses.asdict(s) for s in per]}
                 for e, per in zip(examples, samples, strict=True)]
+        if not (self.root / "meta.json").is_file():
+            write_json_atomic(self.root / "meta.json", self.identity)
         write_jsonl_atomic(self.path(chunk), rows)
 
 

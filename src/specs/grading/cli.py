@@ -8,13 +8,12 @@ are still graded and written, and the exit code is 1. The output is written atom
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from specs.data.jsonl import write_jsonl_atomic
+from specs.data.jsonl import parse_json_line, write_jsonl_atomic
 from specs.grading.formatcheck import format_ok
 from specs.grading.grade import ANSWER_TYPES, grade
 
@@ -88,31 +87,24 @@ def grade_command(
     out: Path = typer.Option(..., "--out", help="Where to write one graded JSON line per good input line."),
 ) -> None:
     """Grade responses against gold answers (docs/grading.md) and report accuracy and format compliance."""
-    from specs.config import ConfigError
+    from specs.errors import DataError
     from specs.paths import check_output
 
-    try:
-        check_output(out, {"IN": input})
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
+    check_output(out, {"IN": input})
     try:
         lines = input.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        typer.echo(f"{input}: cannot read: {exc}", err=True)
-        raise typer.Exit(1) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(input, None, f"not UTF-8 text: {exc.reason}") from None
+    except OSError as exc:
+        raise DataError(input, None, f"cannot read: {exc.strerror or exc}") from None
     rows: list[dict[str, Any]] = []
     bad = 0
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
         try:
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise LineError(None, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-            rows.append(grade_line(_validate(record), number))
-        except (LineError, ValueError) as exc:
+            rows.append(grade_line(_validate(parse_json_line(text)), number))
+        except (LineError, ValueError, ArithmeticError) as exc:  # a bad line is reported and skipped
             bad += 1
             where = f"field '{exc.field}': " if isinstance(exc, LineError) and exc.field else ""
             typer.echo(f"{input}:{number}: {where}{exc}", err=True)

@@ -46,8 +46,21 @@ class GradeResult:
     method: str  # choice | letter | list | number | closed_form | direction | text | symbolic | flip | none | too_long
 
 
-def _precision(precision: int | float | None) -> int | None:
-    """Datasets store precision as a float (MathVista ``1.0``): cast to int; NaN means absent."""
+MAX_PLACES = 100
+
+
+def decimal_places(precision: int | float | None) -> int | None:
+    """Datasets store precision as a float (MathVista ``1.0``): cast to int; NaN means absent.
+
+    >>> decimal_places(2.0), decimal_places(float("nan"))
+    (2, None)
+    >>> decimal_places(1e300)
+    Traceback (most recent call last):
+    ValueError: precision must be a whole number of decimal places from 0 to 100, got 1e+300
+    """
+    if precision is not None and not (isinstance(precision, float) and math.isnan(precision)) and not (
+            0 <= precision <= MAX_PLACES and float(precision).is_integer()):
+        raise ValueError(f"precision must be a whole number of decimal places from 0 to {MAX_PLACES}, got {precision}")
     if precision is None or (isinstance(precision, float) and math.isnan(precision)):
         return None
     return int(precision)
@@ -170,7 +183,7 @@ def grade_answer(
     if len(extracted) > MAX_ANSWER_CHARS:
         return GradeResult(False, extracted[:200] + "…", "too_long")
     gold = clean_gold(ground_truth)
-    places = _precision(precision)
+    places = decimal_places(precision)
     spans = [extracted, *candidates(extracted)]  # a sentence also states its shorter answers
     if choices:
         options = [str(choice) for choice in choices]

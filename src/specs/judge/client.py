@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 from specs.judge.config import JudgeConfig
 
 TEMPERATURE = 0.0  # a judge is a function of its prompt: greedy, so cached replies are the replies

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from specs.config import ConfigError, Strict, build, read_yaml
+from specs.config import Strict, build, read_yaml
+from specs.errors import ConfigError
 
 
 class JudgeConfig(Strict):

@@ -30,24 +30,23 @@ def rbf_command(
     Responses are sampled from the full temperature-scaled distribution (top_p = 1); the nucleus size at each
     position is measured on that same distribution. Temperature 0 means greedy decoding (nucleus sizes of about 1).
     """
-    from specs.config import ConfigError
-    from specs.data.jsonl import DataError, write_json_atomic
+    from specs.data.jsonl import write_json_atomic
     from specs.data.prompt import load_prompt
     from specs.data.records import load_examples
+    from specs.errors import DataError
     from specs.generation.hf import SamplingConfig
-    from specs.models.loading import ModelLoadError
     from specs.stages.evaluate import branching_report
 
+    if out is not None:
+        from specs.paths import check_output
+
+        check_output(out, {"MODEL": model, "DATA": data})
     sampling = SamplingConfig(n=samples, temperature=temperature, top_p=1.0, max_new_tokens=max_new_tokens, seed=seed)
-    try:
-        examples = load_examples(data)[:limit]
-        if not examples:
-            raise ValueError(f"{data}: no records")
-        spec = load_prompt(prompt)
-        report = {**branching_report(model, examples, sampling, spec), "model": str(model), "data": str(data)}
-    except (DataError, ModelLoadError, ConfigError, ValueError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
+    examples = load_examples(data)[:limit]
+    if not examples:
+        raise DataError(data, None, "no records")
+    spec = load_prompt(prompt)
+    report = {**branching_report(model, examples, sampling, spec), "model": str(model), "data": str(data)}
     typer.echo(f"RBF (top-p {DEFAULT_TOP_P}, token-weighted): {report['rbf']:.4f}")
     typer.echo(f"RBF (mean of per-response means): {report['rbf_per_response']:.4f}")
     typer.echo(

@@ -18,6 +18,8 @@ def tiny_model_command(
     if arch not in ARCHS:
         raise typer.BadParameter(f"unknown arch {arch!r}; choose one of {', '.join(ARCHS)}", param_hint="--arch")
     from specs.models.tiny import build_tiny_model
+    from specs.paths import check_output
 
+    check_output(out, {}, folder=True)
     path = build_tiny_model(out, arch, seed=seed)
     typer.echo(f"wrote {arch} model to {path}")

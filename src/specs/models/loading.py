@@ -11,31 +11,93 @@ import json
 from pathlib import Path
 
 from specs.atomic import atomic_dir
+from specs.errors import ModelError
 
 # model_type → the stock processor class name we record in processor_config.json
 _STOCK_PROCESSOR = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
 
 
-class ModelLoadError(ValueError):
-    """A model folder that cannot be used, with the reason in one line."""
+def _config_dict(path: Path) -> dict:
+    config = path / "config.json"
+    if not path.is_dir():
+        raise ModelError(f"{path}: model folder not found (models load from local folders only)")
+    if not config.is_file():
+        raise ModelError(f"{path}: no config.json — not a Hugging Face model folder")
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ModelError(f"{config}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
+        raise ModelError(f"{config}: field 'model_type': missing (expected a JSON object naming its model_type)")
+    return data
 
 
 def _model_type(path: Path) -> str:
-    config = path / "config.json"
-    if not path.is_dir():
-        raise ModelLoadError(f"{path}: model folder not found (models load from local folders only)")
-    if not config.is_file():
-        raise ModelLoadError(f"{path}: no config.json — not a Hugging Face model folder")
-    try:
-        return str(json.loads(config.read_text())["model_type"])
-    except (json.JSONDecodeError, KeyError) as exc:
-        raise ModelLoadError(f"{config}: field 'model_type': missing or unreadable ({exc})") from None
+    return _config_dict(path)["model_type"]
 
 
 def is_vision_model(path: str | Path) -> bool:
     """True when the folder holds an image-text model (it has a vision config)."""
-    config = json.loads((Path(path) / "config.json").read_text())
-    return "vision_config" in config
+    return "vision_config" in _config_dict(Path(path))
+
+
+def check_model_folder(path: str | Path, vision: bool = True) -> None:
+    """Refuse, as one ``ModelError`` line, a folder the stages cannot use — before minutes are spent loading it.
+
+    Checks a readable ``config.json`` (an image-text model when ``vision``), weights that are all there (every
+    shard an index names; each safetensors file as long as its header says), and a chat template.
+    """
+    path = Path(path)
+    config = _config_dict(path)
+    if vision and "vision_config" not in config:
+        raise ModelError(f"{path}: a text-only model ({config['model_type']}, no vision_config); the stages train "
+                         "and sample image-text models such as Qwen2.5-VL")
+    index = path / "model.safetensors.index.json"
+    if index.is_file():
+        try:
+            shards = sorted(set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values()))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ModelError(f"{index}: field 'weight_map': missing or unreadable") from None
+    elif (path / "model.safetensors").is_file():
+        shards = ["model.safetensors"]
+    elif list(path.glob("pytorch_model*.bin")):
+        shards = []  # pickled weights: transformers checks them as it loads
+    else:
+        raise ModelError(f"{path}: no weights (model.safetensors, an index with its shards, or pytorch_model.bin)")
+    for shard in shards:
+        _check_safetensors(path / shard)
+    template = (path / "chat_template.jinja").is_file() or (path / "chat_template.json").is_file()
+    if not template:
+        try:
+            template = "chat_template" in json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            template = False
+    if not template:
+        raise ModelError(f"{path}: no chat template (chat_template.jinja, or chat_template in tokenizer_config.json);"
+                         " the prompt is rendered with it")
+
+
+def _check_safetensors(file: Path) -> None:
+    """A safetensors file whose header parses and whose tensors all end inside the file (not truncated)."""
+    import struct
+
+    try:
+        size = file.stat().st_size
+        with file.open("rb") as handle:
+            head = handle.read(8)
+            length = struct.unpack("<Q", head)[0] if len(head) == 8 else -1
+            header = json.loads(handle.read(length)) if 0 < length <= size - 8 else None
+    except FileNotFoundError:
+        raise ModelError(f"{file}: missing (the weights index names it)") from None
+    except (OSError, ValueError, RecursionError):
+        header = None
+    if not isinstance(header, dict):
+        raise ModelError(f"{file}: not a safetensors file (unreadable header); copy the weights again")
+    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__" and isinstance(v, dict)
+               and isinstance(v.get("data_offsets"), list) and len(v["data_offsets"]) == 2), default=0)
+    if 8 + length + end > size:
+        raise ModelError(f"{file}: truncated ({size} bytes, the header describes {8 + length + end}); copy the "
+                         "weights again")
 
 
 def load_processor(path: str | Path, max_pixels: int | None = None):
@@ -58,7 +120,7 @@ def load_processor(path: str | Path, max_pixels: int | None = None):
         from specs.models.processors import IMAGE_ONLY_PROCESSORS
 
         if model_type not in IMAGE_ONLY_PROCESSORS:
-            raise ModelLoadError(f"{path}: no image processor could be loaded for model_type {model_type!r}")
+            raise ModelError(f"{path}: no image processor could be loaded for model_type {model_type!r}")
         processor = IMAGE_ONLY_PROCESSORS[model_type].from_pretrained(path)
     if max_pixels is not None:
         cap_pixels(processor, max_pixels)
@@ -89,10 +151,14 @@ def load_model(path: str | Path, dtype: str = "auto", **kwargs):
     from transformers import AutoModelForCausalLM, AutoModelForImageTextToText
 
     path = Path(path)
-    _model_type(path)
+    check_model_folder(path, vision=False)
     auto = AutoModelForImageTextToText if is_vision_model(path) else AutoModelForCausalLM
-    torch_dtype = _resolve_dtype(dtype)
-    return auto.from_pretrained(path, dtype=torch_dtype, **kwargs)
+    try:
+        return auto.from_pretrained(path, dtype=_resolve_dtype(dtype), **kwargs)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:  # weights that do not fit the config, …
+        if type(exc).__name__ == "OutOfMemoryError":
+            raise
+        raise ModelError(f"{path}: cannot load the model: {str(exc).strip().splitlines()[0][:300]}") from None
 
 
 def load_for_generation(path: str | Path):
@@ -103,6 +169,7 @@ def load_for_generation(path: str | Path):
     """
     from transformers.integrations.deepspeed import unset_hf_deepspeed_config
 
+    check_model_folder(path)  # the prompts carry images: an image-text model
     unset_hf_deepspeed_config()
     return load_model(path)
 

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specs.data.jsonl import DataError, read_jsonl, write_jsonl_atomic
+from specs.data.jsonl import read_jsonl, write_jsonl_atomic
 from specs.data.prompt import PromptSpec
 from specs.data.records import Example, parse_example
+from specs.errors import DataError
 from specs.grading.formatcheck import format_ok
 from specs.pairs.corruptions import CORRUPTIONS, check_rejected
 from specs.pairs.selection import Pair

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from specs.data.jsonl import DataError, read_jsonl
+from specs.data.jsonl import read_jsonl
+from specs.errors import DataError
 
 SAMPLE_KEYS = ("id", "text")
 

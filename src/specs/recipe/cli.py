@@ -19,24 +19,13 @@ def run_command(
     run directory keeps the same lines.
     """
     from specs import console
-    from specs.config import ConfigError
-    from specs.data.jsonl import DataError
-    from specs.models.loading import ModelLoadError
     from specs.recipe.plan import run_recipe, table
     from specs.recipe.runner import Run
     from specs.recipe.schema import load_recipe
 
     if not verbose:
         console.quiet_libraries()
-    try:
-        run = Run(load_recipe(recipe, sets), out, log=console.say)
-        console.attach(out)
-        rows = run_recipe(run)
-    except (ConfigError, DataError, ModelLoadError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:  # the runner has said which stage stopped and how to resume
-        raise typer.Exit(130) from None
+    rows = run_recipe(Run(load_recipe(recipe, sets), out, log=console.say), ready=console.attach)
     from specs.distributed import is_main_process
 
     if not is_main_process():

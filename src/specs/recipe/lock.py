@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 
 LOCK = ".lock"
 

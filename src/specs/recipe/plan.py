@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from specs.data.jsonl import write_json_atomic
 from specs.generation.sample_cache import samples_cache
 from specs.judge.config import JudgeConfig
 from specs.recipe.runner import MODEL_ROWS, Run, Stage
+from specs.recipe.schema import judge_users
 
 SPLITS = ("train", "id-test", "ood-test")
 
@@ -25,8 +27,8 @@ def _make_data(run: Run) -> None:
 
 
 def _make_base(run: Run) -> None:
-    from specs.config import ConfigError
     from specs.distributed import num_processes
+    from specs.errors import ConfigError
     from specs.toybase.pretrain import build_toy_base
 
     if num_processes() > 1:  # a DDP build would train a different model than the cached single-process one
@@ -102,26 +104,45 @@ def _cold_start(run: Run) -> None:
         train_sft(run.model("base"), sft_dataset(pairs, prompt), train_out, cfg, prompt, callbacks)
 
 
+# The recipe keys every model-making stage reads (besides its own block): a change to one of them after such a
+# stage has run would leave its artifact stale, so the runner refuses it (``Run.claim``).
+SHARED_KEYS = ("prompt", "base_model", "seed")
+TRAIN_DATA, TEST_DATA = ("data.train", "data.toy"), ("data.id_test", "data.ood_test", "data.toy")
+
+
 def stages(run: Run) -> list[Stage]:
-    """base eval → GRPO-zero → distill → cold start → final GRPO, each model evaluated on ID and OOD."""
-    cold = run.recipe.cold_start.method != "none"
+    """base eval → GRPO-zero → distill → cold start → final GRPO, each model evaluated on ID and OOD.
+
+    Each stage names the recipe keys it reads, so a rerun may change the keys of the stages not yet done."""
+    recipe = run.recipe
+    cold = recipe.cold_start.method != "none"
     final_start = "cold_start" if cold else "base"
+    judged = {key.split(".")[0] for key in judge_users(dict(recipe))}  # stages whose results the judge shapes
+
+    def keys(block: str, data: tuple[str, ...]) -> tuple[str, ...]:
+        return (block, *SHARED_KEYS, *data, *(("judge",) if block in judged else ()))
+
+    def evaluation(name: str) -> Stage:
+        return Stage(f"eval_{name}", [run.evals / f"{name}.json"], lambda: _eval(run, name), keys("eval", TEST_DATA))
+
     plan = [
-        Stage("data", [run.data(s) for s in SPLITS], lambda: _make_data(run), main_only=True),
-        Stage("base", [run.model("base") / "config.json"], lambda: _make_base(run)),
-        Stage("eval_base", [run.evals / "base.json"], lambda: _eval(run, "base")),
-        Stage("grpo_zero", [run.model("grpo_zero")], lambda: _grpo(run, "base", "grpo_zero", "grpo_zero")),
-        Stage("eval_grpo_zero", [run.evals / "grpo_zero.json"], lambda: _eval(run, "grpo_zero")),
+        Stage("data", [run.data(s) for s in SPLITS], lambda: _make_data(run), ("data",), main_only=True),
+        Stage("base", [run.model("base") / "config.json"], lambda: _make_base(run), ("toy_base", *SHARED_KEYS)),
+        evaluation("base"),
+        Stage("grpo_zero", [run.model("grpo_zero")], lambda: _grpo(run, "base", "grpo_zero", "grpo_zero"),
+              keys("grpo_zero", TRAIN_DATA)),
+        evaluation("grpo_zero"),
     ]
     if cold:
         plan += [
-            Stage("distill", [run.root / "pairs.jsonl"], lambda: _distill(run)),
-            Stage("cold_start", [run.model("cold_start")], lambda: _cold_start(run)),
-            Stage("eval_cold_start", [run.evals / "cold_start.json"], lambda: _eval(run, "cold_start")),
+            Stage("distill", [run.root / "pairs.jsonl"], lambda: _distill(run), keys("distill", TRAIN_DATA)),
+            Stage("cold_start", [run.model("cold_start")], lambda: _cold_start(run), keys("cold_start", TEST_DATA)),
+            evaluation("cold_start"),
         ]
     plan += [
-        Stage("final_grpo", [run.model("final")], lambda: _grpo(run, final_start, "final", "final_grpo")),
-        Stage("eval_final", [run.evals / "final.json"], lambda: _eval(run, "final")),
+        Stage("final_grpo", [run.model("final")], lambda: _grpo(run, final_start, "final", "final_grpo"),
+              (*keys("final_grpo", TRAIN_DATA), "cold_start.method")),
+        evaluation("final"),
     ]
     if run.recipe.base_model:  # a given base model is used as it is
         plan = [s for s in plan if s.name != "base"]
@@ -155,11 +176,17 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def run_recipe(run: Run) -> dict[str, Any]:
-    """Execute every stage, then write ``summary.json`` and return the summary rows."""
-    from specs.distributed import is_main_process
+def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None) -> dict[str, Any]:
+    """Pre-flight, then every stage, then ``summary.json``; returns the summary rows.
 
-    run.execute(stages(run))
+    ``ready(run.root)`` is called once the pre-flight has passed and the folder's lock is taken (the console
+    attaches ``run.log`` then: a recipe refused before any stage leaves no folder behind)."""
+    from specs.distributed import is_main_process
+    from specs.recipe.preflight import preflight
+
+    plan = stages(run)
+    preflight(run, plan)
+    run.execute(plan, ready)
     rows = summary(run)
     if is_main_process():
         write_json_atomic(run.root / "summary.json", rows)

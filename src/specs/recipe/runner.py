@@ -1,7 +1,7 @@
 """``specs run``: the SPECS stages in order, each writing to the run directory, with a resumable manifest.
 
 Data flows one way: recipe → stage → artifact on disk → next stage. A stage already marked done (with its
-outputs present) is skipped on rerun; a run directory made by a different recipe is refused.
+outputs present) is skipped on rerun; a changed recipe key is accepted only if no completed stage read it.
 
 Under ``accelerate launch`` every rank walks the same stages in lockstep (a barrier after each): trainers form
 one process group, eval and distill shard their prompts, and only the main process writes the recipe, the
@@ -18,8 +18,9 @@ from typing import Any
 
 import yaml
 
-from specs.config import ConfigError, build
+from specs.config import build
 from specs.data.jsonl import write_json_atomic, write_text_atomic
+from specs.errors import ConfigError, Interrupted
 from specs.recipe.schema import Recipe
 
 MODEL_ROWS = (("base", "base"), ("grpo_zero", "GRPO-zero"), ("cold_start", "cold start"), ("final", "final"))
@@ -30,7 +31,12 @@ class Stage:
     name: str
     outputs: list[Path]
     run: Callable[[], Any]
+    keys: tuple[str, ...] = ()  # the recipe keys it reads ("grpo_zero", "data.train", …): see Run.claim
     main_only: bool = False
+
+    def reads(self, key: str) -> bool:
+        """Whether the dotted recipe key ``key`` is (or holds, or lies inside) one this stage reads."""
+        return any(key == k or key.startswith(k + ".") or k.startswith(key + ".") for k in self.keys)
 
 
 class Run:
@@ -40,6 +46,8 @@ class Run:
         from specs.distributed import is_main_process
 
         self.recipe, self.root, self.report = recipe, Path(root), report  # report: re-render report.html per stage
+        if self.root.is_file():
+            raise ConfigError(f"{self.root}: is a file; --out must be a folder (new or a run folder)")
         self.log = log if is_main_process() else (lambda _msg: None)  # one voice under accelerate launch
         self.manifest_path = self.root / "manifest.json"
         self.data_dir, self.models, self.evals = self.root / "data", self.root / "models", self.root / "evals"
@@ -55,46 +63,71 @@ class Run:
         return self.models / name
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
-    def claim(self, write: bool = True) -> dict[str, Any]:
-        """Create the run dir, or reopen it if it was made by the same recipe; refuse a different recipe.
+    def claim(self, stages: list[Stage], write: bool = True) -> dict[str, Any]:
+        """Create the run dir, or reopen it; its manifest.
 
-        ``write=False`` (ranks other than the main one) only checks and reads.
+        A rerun may change the recipe keys of stages that have not completed (they, and the stages after them, run
+        with the new values); a change to a key a completed stage read is refused, since its artifact would not
+        match the recipe. ``write=False`` (ranks other than the main one) only checks and reads.
         """
-        import json
-
         resolved = yaml.safe_dump(self.recipe.model_dump(mode="json"), sort_keys=False)
         recipe_file = self.root / "recipe.yaml"
-        if recipe_file.is_file():
-            old = _with_defaults(yaml.safe_load(recipe_file.read_text()), type(self.recipe))
-            if old != yaml.safe_load(resolved):
-                changed = sorted(_diff_keys(old, yaml.safe_load(resolved)))
-                raise ConfigError(
-                    f"{self.root}: made by a different recipe (changed: {', '.join(changed[:6])}); "
-                    "use a new --out, or delete the folder to start over"
-                )
-            return json.loads(self.manifest_path.read_text()) if self.manifest_path.is_file() else {"stages": {}}
+        if not recipe_file.is_file():
+            if write:
+                self.root.mkdir(parents=True, exist_ok=True)
+                write_text_atomic(recipe_file, resolved)
+            return {"stages": {}}
+        manifest = self._manifest()
+        old = _with_defaults(_read_yaml(recipe_file), type(self.recipe))
+        changed = sorted(_diff_keys(old, yaml.safe_load(resolved)))
+        if not changed:
+            return manifest
+        done = [s for s in stages if self._done(manifest, s)]
+        stale = {key: [s.name for s in done if s.reads(key)] for key in changed}
+        if refused := {key: names for key, names in stale.items() if names}:
+            key, names = next(iter(refused.items()))
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            raise ConfigError(
+                f"{self.root}: {key} changed{more}, but {', '.join(names)} already ran with the old value; "
+                "use a new --out, or delete the folder to start over"
+            )
+        self.log(f"recipe changed for stages not run yet ({', '.join(changed[:6])}): they run with the new values")
         if write:
-            self.root.mkdir(parents=True, exist_ok=True)
             write_text_atomic(recipe_file, resolved)
-        return {"stages": {}}
+        return manifest
 
-    def execute(self, stages: list[Stage]) -> dict[str, Any]:
+    def _manifest(self) -> dict[str, Any]:
+        import json
+
+        if not self.manifest_path.is_file():
+            return {"stages": {}}
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{self.manifest_path}: unreadable ({exc}); delete the run folder to start over, or "
+                              "use a new --out") from None
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("stages"), dict):
+            raise ConfigError(f"{self.manifest_path}: field 'stages': missing; not a specs run manifest")
+        return manifest
+
+    def execute(self, stages: list[Stage], ready: Callable[[Path], Any] = lambda _root: None) -> dict[str, Any]:
+        """Run the stages not done yet; ``ready(root)`` once the folder's lock is ours (the console attaches
+        ``run.log`` then: a refused second run writes nothing into the live one's folder)."""
         import contextlib
 
         from specs.distributed import is_main_process
         from specs.recipe.lock import run_lock
 
         main = is_main_process()
-        if self.root.is_file():
-            raise ConfigError(f"{self.root}: is a file; --out must be a folder (new or a run folder)")
         with run_lock(self.root, self.log) if main else contextlib.nullcontext():
+            ready(self.root)
             return self._execute(stages, main)
 
     def _execute(self, stages: list[Stage], main: bool) -> dict[str, Any]:
         from specs.distributed import wait_for_everyone
         from specs.report.run_report import refresh_run_report
 
-        manifest = self.claim(write=main)
+        manifest = self.claim(stages, write=main)
         wait_for_everyone()
         manifest["recipe"] = str(self.root / "recipe.yaml")
         for name, entry in manifest["stages"].items():  # the lock is ours: a "running" stage was cut short
@@ -120,8 +153,7 @@ class Run:
             except KeyboardInterrupt:
                 entry.update(status="interrupted", finished=_now())
                 save()
-                self.log(f"{counter}: interrupted (Ctrl-C). Resume with: {resume_command()}")
-                raise
+                raise Interrupted(f"{counter}: interrupted (Ctrl-C). Resume with: {resume_command()}") from None
             except BaseException as exc:
                 entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", finished=_now())
                 save()
@@ -153,6 +185,14 @@ def resume_command() -> str:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: unreadable ({str(exc).splitlines()[0]}); delete the run folder to start over, "
+                          "or use a new --out") from None
 
 
 def _with_defaults(old: Any, schema: type) -> Any:

@@ -134,7 +134,7 @@ def load_recipe(path: str | Path | None = None, sets: list[str] | None = None) -
     for layer in (data, overrides := parse_sets(sets or [])):
         if isinstance(layer.get("prompt"), str):  # a built-in prompt by name; --set prompt.x=… then edits it
             layer["prompt"] = prompt_data(layer["prompt"])
-    return build(Recipe, deep_merge(data, overrides), str(path), lines)
+    return build(Recipe, deep_merge(data, overrides), str(path), lines, overrides)
 
 
 def _resolve_paths(data: dict, root: Path) -> None:

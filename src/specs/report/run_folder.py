@@ -104,8 +104,8 @@ class Response:
 def examples_by_id(paths: list[Path]) -> dict[str, Example]:
     """Canonical records by id from the first of ``paths`` that reads; images resolve against that file's folder
     and need not exist. A line that does not validate is skipped."""
-    from specs.data.jsonl import DataError
     from specs.data.records import parse_example
+    from specs.errors import DataError
 
     for path in paths:
         try:

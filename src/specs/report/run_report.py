@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from specs.config import ConfigError
+from specs.errors import ConfigError
 from specs.report import plots, samples
 from specs.report.html import Block, to_html
 from specs.report.run_folder import (

@@ -135,8 +135,8 @@ def pick_pairs(pairs: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
 
 def pair_example(pair: dict[str, Any], folder: Path) -> Example | None:
     """A pair line's record (its images resolve against the pairs file's folder), tolerant of odd fields."""
-    from specs.data.jsonl import DataError
     from specs.data.records import parse_example
+    from specs.errors import DataError
     from specs.pairs.io import CANONICAL_KEYS
 
     try:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import typer
 
-from specs.config import ConfigError, fields_help, load
+from specs.config import fields_help, load
+from specs.errors import ConfigError
 from specs.generation.hf import SamplingConfig
+from specs.paths import check_output
 from specs.stages.distill import DistillConfig
 from specs.stages.dpo import DPOStageConfig
 from specs.stages.grpo import GRPOStageConfig
@@ -38,50 +40,19 @@ JUDGE = typer.Option(
 def _prompt(source: str | None):
     from specs.data.prompt import load_prompt
 
-    try:
-        return load_prompt(source)
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _config(cls, config: Path | None, sets: list[str]):
-    try:
-        return load(cls, config, sets)
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
+    return load_prompt(source)
 
 
 def _judge(source: Path | None, out: Path, use: str | None):
     """The ``--judge`` block (its cache beside the output unless it names one); required when ``use`` is set."""
     from specs.judge import load_judge, require_judge
 
-    try:
-        judge = load_judge(source) if source is not None else None
-        if use is not None:
-            require_judge(judge, use)
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
+    judge = load_judge(source) if source is not None else None
+    if use is not None:
+        require_judge(judge, use)
     if judge is not None and judge.cache_dir is None:
         judge = judge.model_copy(update={"cache_dir": out.parent / "judge-cache"})
     return judge
-
-
-def _check_out(out: Path, inputs: dict[str, Path | None], folder: bool) -> None:
-    from specs.paths import check_output
-
-    try:
-        check_output(out, inputs, folder)
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _fail(err: Exception) -> typer.Exit:
-    typer.echo(f"error: {err}", err=True)
-    return typer.Exit(1)
 
 
 def grpo_command(
@@ -96,10 +67,10 @@ def grpo_command(
     """GRPO with R = 0.5·format + 1.0·accuracy (GRPO-zero and the final stage)."""
     from specs.stages.grpo import train_grpo
 
-    _check_out(out, {"--model": model, "--data": data}, folder=True)
-    cfg, spec = _config(GRPOStageConfig, config, sets), _prompt(prompt)
+    check_output(out, {"--model": model, "--data": data}, folder=True)
+    cfg, spec = load(GRPOStageConfig, config, sets), _prompt(prompt)
     judge_cfg = _judge(judge, out, "accuracy=judge" if cfg.accuracy == "judge" else None)
-    _guard(lambda: train_grpo(model, data, out, cfg, spec, judge=judge_cfg))
+    train_grpo(model, data, out, cfg, spec, judge=judge_cfg)
     _wrote(out)
 
 
@@ -131,8 +102,8 @@ def _cold_start_command(method: str, pairs_help: str, doc: str):
             from specs.stages.dpo import train_dpo as train
         else:
             from specs.stages.sft import train_sft as train
-        _check_out(out, {"--model": model, "--pairs": pairs, "--gf-id": gf_id, "--gf-ood": gf_ood}, folder=True)
-        cfg = _config(DPOStageConfig if method == "dpo" else SFTStageConfig, config, sets)
+        check_output(out, {"--model": model, "--pairs": pairs, "--gf-id": gf_id, "--gf-ood": gf_ood}, folder=True)
+        cfg = load(DPOStageConfig if method == "dpo" else SFTStageConfig, config, sets)
         spec = _prompt(prompt)
 
         def run() -> Path:
@@ -140,7 +111,7 @@ def _cold_start_command(method: str, pairs_help: str, doc: str):
             callbacks, train_out = gf_outputs(cfg, model, spec, gf_id, gf_ood, out)
             return train(model, dataset, train_out, cfg, spec, callbacks)
 
-        _guard(run)
+        run()
         _wrote(out)
 
     command.__doc__ = doc
@@ -175,11 +146,11 @@ def distill_command(
     from specs.distributed import is_main_process
     from specs.stages.distill import distill
 
-    cfg, spec = _config(DistillConfig, config, sets), _prompt(prompt)
-    _check_out(out, {"--chosen-model": chosen_model, "--base-model": base_model, "--data": data,
+    cfg, spec = load(DistillConfig, config, sets), _prompt(prompt)
+    check_output(out, {"--chosen-model": chosen_model, "--base-model": base_model, "--data": data,
                      "teacher_samples": cfg.teacher_samples}, folder=False)
     judge_cfg = _judge(judge, out, "consistency=judge" if cfg.consistency == "judge" else None)
-    stats = _guard(lambda: distill(chosen_model, base_model, data, out, cfg, spec, judge_cfg))
+    stats = distill(chosen_model, base_model, data, out, cfg, spec, judge_cfg)
     if is_main_process():
         for line in stats["summary"]:
             typer.echo(line)
@@ -208,38 +179,40 @@ def eval_command(
     from specs.data.jsonl import write_json_atomic
     from specs.stages.evaluate import evaluate
 
-    _check_out(out, {"MODEL": model, "DATA": data, "--data": bench_data}, folder=False)
+    check_output(out, {"MODEL": model, "DATA": data, "--data": bench_data}, folder=False)
     if samples is not None:
         sets = [
             f"n={samples}",
             *([] if any(x.startswith("temperature=") for x in sets) else ["temperature=1.0"]),
             *sets,
         ]
-    sampling, spec = _config(SamplingConfig, config, sets), _prompt(prompt)
+    sampling, spec = load(SamplingConfig, config, sets), _prompt(prompt)
     if extract not in ("rule", "judge"):
-        typer.echo(f"error: --extract {extract!r}: expected rule or judge", err=True)
-        raise typer.Exit(2)
+        raise ConfigError(f"--extract {extract!r}: expected rule or judge")
     judge_cfg = _judge(judge, out, "--extract judge" if extract == "judge" else None)
+    if any(x < 1 for x in k):
+        raise ConfigError(f"--k {min(k)}: pass@k needs k >= 1")
     if any(x > sampling.n for x in k):
-        raise _fail(ValueError(f"--k {max(k)} needs at least that many samples per prompt (--samples)"))
+        raise ConfigError(f"--k {max(k)} needs at least that many samples per prompt (--samples)")
     from specs.distributed import is_main_process, wait_for_everyone
 
     if benchmark:
         if bench_data is None:
-            raise _fail(ValueError("--benchmark needs --data PATH (the benchmark's local file or folder)"))
+            raise ConfigError("--benchmark needs --data PATH (the benchmark's local file or folder)")
         from specs.benchmarks import convert
 
         folder = out.parent / f"{out.stem}-{benchmark}-data"
+        check_output(folder, {"--data": bench_data}, folder=True)  # the converted copy is written beside --out
         if is_main_process():  # one rank converts, the others wait and read the result
-            _guard(lambda: convert(benchmark, bench_data, folder, limit))
+            convert(benchmark, bench_data, folder, limit)
         wait_for_everyone()
         data = folder / f"{benchmark}.jsonl"
     elif data is None:
-        raise _fail(ValueError("give a canonical DATA file, or --benchmark NAME --data PATH"))
+        raise ConfigError("give a canonical DATA file, or --benchmark NAME --data PATH")
     from specs.generation.sample_cache import samples_cache
 
-    report = _guard(lambda: evaluate(model, data, spec, sampling, limit=limit, extract=extract, judge=judge_cfg,
-                                     cache=samples_cache(out)))
+    report = evaluate(model, data, spec, sampling, limit=limit, extract=extract, judge=judge_cfg,
+                      cache=samples_cache(out))
     if benchmark:
         from specs.benchmarks import benchmark_breakdown
         from specs.data.records import load_examples
@@ -259,17 +232,6 @@ def eval_command(
     write_json_atomic(out, report)
     shutil.rmtree(samples_cache(out), ignore_errors=True)
     typer.echo(json.dumps({key: report[key] for key in ("accuracy", "format_rate", "n", "pass_at_k") if key in report}))
-
-
-def _guard(fn):
-    """Run ``fn``; turn our own located errors into one line and exit code 1."""
-    from specs.data.jsonl import DataError
-    from specs.models.loading import ModelLoadError
-
-    try:
-        return fn()
-    except (DataError, ModelLoadError, ConfigError, ValueError) as err:
-        raise _fail(err) from None
 
 
 def register(app: typer.Typer) -> None:

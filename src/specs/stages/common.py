@@ -9,9 +9,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from specs.config import ConfigError, Strict
+from specs.config import Strict
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.data.prompt import PromptSpec
+from specs.errors import ConfigError
 
 
 class TrainCommon(Strict):
@@ -107,11 +108,34 @@ def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
     if not {"activation_checkpointing", "gradient_checkpointing"} & set(cfg.trl):
         kwargs.update(checkpointing_knob(config_cls, gpu))
     kwargs.update(stage)
-    kwargs.update(cfg.trl)
+    kwargs.update(checked_trl(config_cls, cfg.trl))
     try:
         return config_cls(**kwargs)
-    except TypeError as exc:  # an unknown key in cfg.trl
-        raise ConfigError(f"trl: {exc}") from None
+    except (TypeError, ValueError) as exc:  # a value TRL/transformers refuse (lr_scheduler: nope, …)
+        raise ConfigError(f"{config_cls.__name__}: {str(exc).strip().splitlines()[0]}") from None
+
+
+OWNED_BY_SPECS = {"output_dir": "checkpoints go to a scratch folder beside the stage's output, then are deleted"}
+
+
+def checked_trl(config_cls: type, trl: dict[str, Any]) -> dict[str, Any]:
+    """``trl:`` pass-through values checked against ``config_cls``'s own field types, so ``beta: abc`` is one line
+    now rather than a traceback hours into training (dataclasses do not check types)."""
+    import typing
+
+    from pydantic import TypeAdapter, ValidationError
+
+    hints = typing.get_type_hints(config_cls)
+    for key, value in trl.items():
+        if key in OWNED_BY_SPECS:
+            raise ConfigError(f"trl.{key}: set by specs ({OWNED_BY_SPECS[key]}); leave it out")
+        if key not in hints:
+            raise ConfigError(f"trl.{key}: {config_cls.__name__} has no such field")
+        try:
+            TypeAdapter(hints[key]).validate_python(value)
+        except ValidationError as exc:
+            raise ConfigError(f"trl.{key}: {exc.errors()[0]['msg']} (got {value!r})") from None
+    return trl
 
 
 def checkpointing_knob(config_cls: type, on: bool) -> dict[str, bool]:
@@ -147,8 +171,9 @@ def freeze_vision_tower(model) -> int:
 
 def load_for_training(path: Path, cfg: TrainCommon, prompt: PromptSpec):
     """Model + processor (with the prompt's pixel cap) from a local folder, the vision tower frozen if asked."""
-    from specs.models.loading import load_model, load_processor
+    from specs.models.loading import check_model_folder, load_model, load_processor
 
+    check_model_folder(path)  # an image-text model with whole weights and a chat template, before the trainer
     model = load_model(path, dtype=precision_policy(cfg.precision, on_gpu())[0])
     processor = load_processor(path, max_pixels=prompt.max_pixels)
     if cfg.freeze_vision:

@@ -20,8 +20,9 @@ from typing import Any, Literal
 
 from pydantic import Field, FilePath, ValidationInfo, field_validator
 
-from specs.config import ConfigError, Strict
+from specs.config import Strict
 from specs.data.prompt import PromptSpec
+from specs.errors import ConfigError, DataError
 from specs.judge.config import JudgeConfig, require_judge
 
 
@@ -137,7 +138,6 @@ def _to_judge(candidates: list[dict[str, list]], coupled: bool) -> list[str]:
 
 def _teacher_texts(cfg: DistillConfig, examples) -> tuple[list[list[str]], int]:
     """Per example, the teacher's responses for its id; and how many responses matched no example."""
-    from specs.data.jsonl import DataError
     from specs.pairs.samples import read_samples
 
     by_id = read_samples(cfg.teacher_samples)
@@ -228,5 +228,6 @@ def distill(chosen_model: Path | None, base_model: Path, data: Path, out: Path, 
         shutil.rmtree(cache, ignore_errors=True)
     wait_for_everyone()
     if not rows:
-        raise ValueError(f"{data}: no pairs were built from {stats.prompts} prompts (dropped: {dict(stats.dropped)})")
+        raise DataError(data, None, f"no pairs were built from {stats.prompts} prompts "
+                        f"(dropped: {dict(stats.dropped)})")
     return record

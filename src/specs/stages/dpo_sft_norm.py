@@ -27,6 +27,8 @@ from typing import Any, Literal
 import torch
 from trl import DPOTrainer
 
+from specs.errors import ConfigError
+
 Normalization = Literal["token_mean", "sequence_mean"]
 METRIC = "sft/nll_sequence_mean"  # the added term, logged each step (before λ)
 
@@ -70,7 +72,7 @@ class SequenceMeanSFTDPOTrainer(DPOTrainer):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if "sft" not in self.loss_types:
-            raise ValueError(f"sft_normalization=sequence_mean needs the sft loss; loss_type is {self.loss_types}")
+            raise ConfigError(f"sft_normalization=sequence_mean needs the sft loss; loss_type is {self.loss_types}")
         index = self.loss_types.index("sft")
         self.sft_weight = float(self.loss_weights[index])
         self.loss_weights = [0.0 if i == index else w for i, w in enumerate(self.loss_weights)]  # TRL's term off

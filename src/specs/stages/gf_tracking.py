@@ -13,6 +13,7 @@ from transformers import TrainerCallback
 
 from specs.data.jsonl import write_json_atomic
 from specs.data.prompt import PromptSpec
+from specs.errors import ConfigError
 from specs.stages.common import GFTracking
 
 CURVE = "gf_curve.json"
@@ -74,8 +75,6 @@ class GFCallback(TrainerCallback):
     def _save_best(self, model, step: int) -> None:
         from specs.models.loading import save_pretrained_atomic
 
-        if hasattr(model, "merge_and_unload"):
-            raise ValueError("gf_select=best needs full fine-tuning (lora_rank 0): LoRA models are not saved mid-run")
         save_pretrained_atomic(model, self.processor, self.best_dir)
         self.best_step = step
 
@@ -94,6 +93,19 @@ class GFCallback(TrainerCallback):
             self._measure(model, state.global_step)
 
 
+def check_gf_settings(cfg: GFTracking) -> None:
+    """Refuse, before training, what ``gf_select: best`` cannot do: it saves the model mid-run from one process."""
+    from specs.distributed import weights_sharded
+
+    if cfg.gf_every == 0 or cfg.gf_select != "best":
+        return
+    if getattr(cfg, "lora_rank", 0):
+        raise ConfigError("gf_select=best needs full fine-tuning (lora_rank 0): LoRA models are not saved mid-run")
+    if weights_sharded():
+        raise ConfigError("gf_select=best saves the model mid-run from one process, which needs whole weights: "
+                          "use gf_select=last (the default) under ZeRO-3/FSDP, or DDP/ZeRO-2")
+
+
 def gf_outputs(cfg: GFTracking, model_path: Path, prompt: PromptSpec, id_data: Path | None, ood_data: Path | None,
                out: Path):
     """Callbacks for a cold-start stage, and where its trained (last) model goes.
@@ -104,13 +116,10 @@ def gf_outputs(cfg: GFTracking, model_path: Path, prompt: PromptSpec, id_data: P
     if cfg.gf_every == 0:
         return [], out
     if id_data is None or ood_data is None:
-        raise ValueError("GF tracking (gf_every > 0) needs an ID and an OOD dataset")
-    from specs.distributed import weights_sharded
+        raise ConfigError("GF tracking (gf_every > 0) needs an ID and an OOD dataset")
     from specs.models.loading import load_processor
 
-    if weights_sharded() and cfg.gf_select == "best":
-        raise ValueError("gf_select=best saves the model mid-run from one process, which needs whole weights: "
-                         "use gf_select=last (the default) under ZeRO-3/FSDP, or DDP/ZeRO-2")
+    check_gf_settings(cfg)
 
     last = out.with_name(f"{out.name}-last") if cfg.gf_select == "best" else out
     processor = load_processor(model_path, max_pixels=prompt.max_pixels)

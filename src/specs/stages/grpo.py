@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from specs.config import ConfigError
 from specs.data.prompt import PromptSpec
+from specs.errors import ConfigError
 from specs.judge.config import JudgeConfig, require_judge
 from specs.stages.common import (
     TrainCommon,
@@ -112,22 +112,11 @@ def accuracy_reward_for(cfg: GRPOStageConfig, judge: JudgeConfig | None = None):
     return accuracy_reward
 
 
-def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, prompt: PromptSpec,
-               callbacks=(), judge: JudgeConfig | None = None) -> Path:
-    """GRPO on the canonical dataset ``data_path`` (prompts rendered by ``prompt``) from ``model_path``; save to
-    ``out``. ``judge`` serves ``accuracy: judge``."""
-    from trl import GRPOConfig, GRPOTrainer
+def grpo_args(cfg: GRPOStageConfig, out: Path, vision_ids: list[int]):
+    """The ``GRPOConfig`` the stage trains with (also built by ``specs run``'s pre-flight)."""
+    from trl import GRPOConfig
 
-    from specs.data.loader import load_dataset
-    from specs.generation.hf import vision_token_ids
-    from specs.models.loading import load_config
-    from specs.rewards import format_reward
-
-    accuracy = accuracy_reward_for(cfg, judge)  # before anything is loaded: a missing judge is a config error
-    if cfg.vllm != "off":
-        require_vllm()
-    # the TRL config first: under DeepSpeed ZeRO-3 it must exist before the model is loaded (sharded loading)
-    args = trl_config(
+    return trl_config(
         GRPOConfig, cfg, out,
         num_generations=cfg.num_generations,
         temperature=cfg.temperature,
@@ -138,8 +127,27 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
         loss_type=cfg.loss_type,
         max_completion_length=cfg.max_completion_length,
         log_completions=False,
-        **rollout_settings(cfg, vision_token_ids(load_config(model_path))),
+        **rollout_settings(cfg, vision_ids),
     )
+
+
+def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, prompt: PromptSpec,
+               callbacks=(), judge: JudgeConfig | None = None) -> Path:
+    """GRPO on the canonical dataset ``data_path`` (prompts rendered by ``prompt``) from ``model_path``; save to
+    ``out``. ``judge`` serves ``accuracy: judge``."""
+    from trl import GRPOTrainer
+
+    from specs.data.loader import load_dataset
+    from specs.generation.hf import vision_token_ids
+    from specs.models.loading import check_model_folder, load_config
+    from specs.rewards import format_reward
+
+    accuracy = accuracy_reward_for(cfg, judge)  # before anything is loaded: a missing judge is a config error
+    check_model_folder(model_path)
+    if cfg.vllm != "off":
+        require_vllm()
+    # the TRL config first: under DeepSpeed ZeRO-3 it must exist before the model is loaded (sharded loading)
+    args = grpo_args(cfg, out, vision_token_ids(load_config(model_path)))
     model, processor = load_for_training(model_path, cfg, prompt)
     dataset = load_dataset(data_path, prompt, limit=cfg.limit)
     trainer_cls, extra = GRPOTrainer, {}

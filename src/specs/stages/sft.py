@@ -26,11 +26,18 @@ class SFTStageConfig(TrainCommon, GFTracking):
     max_length: int | None = Field(None, ge=1, description="Truncate sequences longer than this (tokens).")
 
 
+def sft_args(cfg: SFTStageConfig, out: Path):
+    """The ``SFTConfig`` the stage trains with (also built by ``specs run``'s pre-flight)."""
+    from trl import SFTConfig
+
+    return trl_config(SFTConfig, cfg, out, completion_only_loss=True, max_length=cfg.max_length)
+
+
 def sft_trainer(model_path: Path, dataset, out: Path, cfg: SFTStageConfig, prompt: PromptSpec, callbacks=()):
     """An SFTTrainer for ``model_path`` on ``dataset`` (columns ``prompt``, ``completion``, ``images``)."""
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTTrainer
 
-    args = trl_config(SFTConfig, cfg, out, completion_only_loss=True, max_length=cfg.max_length)  # before the model
+    args = sft_args(cfg, out)  # before the model
     model, processor = load_for_training(model_path, cfg, prompt)
     return SFTTrainer(
         model=model,

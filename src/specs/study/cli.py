@@ -18,19 +18,11 @@ def study_command(
     sets: list[str] = typer.Option([], "--set", "-s", help="Override a study key: seeds=[0,1,2], overrides.a.b=v …"),
 ) -> None:
     """GRPO only / SFT / DPO / SPECS / coupled pairs → the same final GRPO, over seeds; report.md and report.html."""
-    from specs.config import ConfigError
-    from specs.data.jsonl import DataError
-    from specs.models.loading import ModelLoadError
     from specs.study.config import load_study
     from specs.study.report import render_report
     from specs.study.runner import Study
 
-    try:
-        cfg = load_study(preset, sets, base_model)
-        Study(cfg, out, log=typer.echo).execute()
-    except (ConfigError, DataError, ModelLoadError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
+    Study(load_study(preset, sets, base_model), out, log=typer.echo).execute()
     _summary(render_report(out / "study.json", out), out)
 
 
@@ -46,11 +38,11 @@ def report_command(
 
 
 def _summary(paths: dict[str, Path], out: Path) -> None:
-    import json
 
     from specs.study.claims import evaluate_claims
+    from specs.study.report import read_study
 
-    study = json.loads((out / "study.json").read_text()) if (out / "study.json").is_file() else None
+    study = read_study(out / "study.json") if (out / "study.json").is_file() else None
     if study is not None:
         for claim in evaluate_claims(study):
             typer.echo(f"claim {claim.number}: {claim.decision:<12} {claim.title}")

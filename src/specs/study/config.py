@@ -12,7 +12,8 @@ from typing import Any, Literal
 
 from pydantic import DirectoryPath, Field, ValidationInfo, field_validator
 
-from specs.config import ConfigError, Strict, build, deep_merge, parse_sets, read_yaml
+from specs.config import Strict, build, deep_merge, parse_sets, read_yaml
+from specs.errors import ConfigError
 
 ArmName = Literal["grpo_only", "sft", "dpo", "specs", "coupled", "specs_lambda_half", "specs_seqnorm", "base_chosen",
                   "no_filter"]
@@ -145,10 +146,11 @@ def load_study(preset: str = "quick", sets: list[str] | None = None, base_model:
         data.setdefault("preset", Path(preset).stem)
     else:
         raise ConfigError(f"--preset {preset!r}: not a preset ({', '.join(PRESETS)}) nor a study YAML file")
-    data = deep_merge(data, parse_sets(sets or []))
+    overrides = parse_sets(sets or [])
+    data = deep_merge(data, overrides)
     if base_model is not None:
         data["base_model"] = str(base_model)
-    return build(StudyConfig, data, source, lines)
+    return build(StudyConfig, data, source, lines, overrides)
 
 
 def recipe_path(name: str) -> Path:

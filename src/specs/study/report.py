@@ -8,7 +8,6 @@ always say the same thing. Every number is a mean ± sample std over seeds, or a
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -196,12 +195,32 @@ def _measured(claim: Claim) -> str:
     return "; ".join(parts)
 
 
+_SHAPE = {"config": dict, "arms": list, "seeds": list, "settings": dict, "runs": list}
+
+
+def read_study(path: Path) -> dict[str, Any]:
+    """A ``study.json`` written by ``specs study``, or one ``DataError`` line saying what is wrong with it."""
+    from specs.data.jsonl import parse_json_line
+    from specs.errors import DataError
+
+    try:
+        study = parse_json_line(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
+        raise DataError(path, None, getattr(exc, "strerror", None) or str(exc)) from None
+    if not isinstance(study, dict):
+        raise DataError(path, None, "not a study.json (expected a JSON object written by specs study)")
+    for key, kind in _SHAPE.items():
+        if not isinstance(study.get(key), kind):
+            raise DataError(path, None, f"expected a {kind.__name__} (a study.json written by specs study)", key)
+    return study
+
+
 def render_report(study_json_path: Path, out_dir: Path) -> dict[str, Path]:
     """Claims, figures, ``report.md`` and ``report.html`` in ``out_dir``, from ``study.json`` alone."""
     from specs.data.jsonl import write_text_atomic
     from specs.study.plots import make_plots
 
-    study = json.loads(Path(study_json_path).read_text())
+    study = read_study(Path(study_json_path))
     out_dir = Path(out_dir)
     figures = make_plots(study, out_dir)
     items = blocks(study, evaluate_claims(study), figures)

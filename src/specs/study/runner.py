@@ -33,8 +33,9 @@ from typing import Any
 
 import yaml
 
-from specs.config import ConfigError, build, deep_merge
+from specs.config import build, deep_merge
 from specs.data.jsonl import write_json_atomic, write_text_atomic
+from specs.errors import ConfigError
 from specs.recipe.plan import stages as plan_stages
 from specs.recipe.runner import Run, Stage
 from specs.recipe.schema import Recipe, load_recipe

@@ -22,6 +22,9 @@ def toy_base_command(
     from specs.toybase.pretrain import ToyBaseConfig, build_toy_base
 
     cfg = ToyBaseConfig(seed=seed) if steps is None else ToyBaseConfig(steps=steps, seed=seed)
+    from specs.paths import check_output
+
+    check_output(out, {}, folder=True)
     card = build_toy_base(out, cfg, force=force, log=lambda line: typer.echo(line, err=True))
     typer.echo(json.dumps({k: card[k] for k in ("pretrain_seconds", "rl_headroom")}, indent=2))
     typer.echo(f"toy base: {out} (card: {out / 'toy_base_card.json'})")

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import typer
 
+from specs.console import OneLineErrors
 from specs.data.jsonl import read_jsonl
+from specs.errors import ConfigError
 from specs.toyworld.generate import SPLITS, generate_split
 
-app = typer.Typer(help="The procedural toy visual-reasoning world (84×84 grid scenes).", no_args_is_help=True)
+app = typer.Typer(cls=OneLineErrors, help="The procedural toy visual-reasoning world (84×84 grid scenes).",
+                  no_args_is_help=True)
 
 
 @app.callback()
@@ -28,17 +31,11 @@ def generate(
 ) -> None:
     """Generate a split deterministically; its scenes never occur in another split."""
     if split not in SPLITS:
-        typer.echo(f"error: unknown split {split!r} (choose from: {', '.join(SPLITS)})", err=True)
-        raise typer.Exit(2)
+        raise ConfigError(f"unknown split {split!r} (choose from: {', '.join(SPLITS)})")
     if n < 1:
-        typer.echo(f"error: --n must be at least 1, got {n}", err=True)
-        raise typer.Exit(2)
+        raise ConfigError(f"--n must be at least 1, got {n}")
     start = time.perf_counter()
-    try:
-        path = generate_split(out, split, n, seed)
-    except (OSError, RuntimeError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
+    path = generate_split(out, split, n, seed)
     seconds = time.perf_counter() - start
     rows = [row for _, row in read_jsonl(path)]
     typer.echo(f"{path}: {len(rows)} examples in {seconds:.1f} s ({len(rows) / max(seconds, 1e-9):.0f}/s)")

@@ -27,6 +27,7 @@ from typing import Any
 
 from specs.atomic import atomic_file
 from specs.data.jsonl import write_jsonl_atomic
+from specs.errors import ConfigError
 from specs.toyworld.questions import FAMILIES, ID_FAMILIES, OOD_FAMILIES, Item, sample_item
 from specs.toyworld.scenes import Placed, jitter, render, scene_bucket, scene_meta, signature
 
@@ -78,7 +79,7 @@ def _draw(rng: random.Random, split: str, family: str, seen: set[tuple[str, str]
         if scene_bucket(item.objects) in buckets and key not in seen:
             seen.add(key)
             return item
-    raise RuntimeError(f"{split}: no new {family} scene after {MAX_TRIES} draws; the split is too large")
+    raise ConfigError(f"{split}: no new {family} scene after {MAX_TRIES} draws; the split is too large")
 
 
 def iter_examples(split: str, n: int, seed: int) -> Iterator[ToyExample]:

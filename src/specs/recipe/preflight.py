@@ -1,0 +1,87 @@
+"""Pre-flight: everything ``specs run`` can check in seconds, checked before its first stage runs.
+
+Why: stages run in order for hours (a day at 7B scale), and a bad value read only by the last stage — an unknown
+``lr_scheduler``, a ``trl:`` value of the wrong type, a truncated base model, a broken line in a test set — would
+otherwise surface after the others have spent their time. Each check is the one the stage itself makes (the TRL
+config it will build, the model-folder check it will run), made early, not a second copy of the rules.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from specs.errors import ConfigError
+from specs.recipe.runner import Run, Stage
+
+
+def preflight(run: Run, plan: list[Stage]) -> None:
+    """Raise the first problem as one line (``SpecsError``): model folder, data files, every stage's TRL config."""
+    from specs.data.records import load_examples
+    from specs.models.loading import check_model_folder
+
+    recipe, names = run.recipe, {stage.name for stage in plan}
+    _outside_inputs(run)
+    if recipe.base_model is not None:
+        check_model_folder(recipe.base_model)
+    for split in ("train", "id_test", "ood_test"):
+        if (path := getattr(recipe.data, split)) is not None:
+            load_examples(path)  # every line and every image, as the stages will read them
+    if "distill" in names and recipe.distill.chosen_source == "teacher":
+        from specs.pairs.samples import read_samples
+
+        read_samples(recipe.distill.teacher_samples)
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "model"
+        for key, args in _trl_configs(recipe, names, out).items():
+            _as(key, args)
+
+
+def _outside_inputs(run: Run) -> None:
+    """The run folder is never an input, nor inside one (a run into the base model's folder would fill it)."""
+    root = run.root.resolve()
+    given = {"base_model": run.recipe.base_model, "distill.teacher_samples": run.recipe.distill.teacher_samples,
+             **{f"data.{split}": getattr(run.recipe.data, split) for split in ("train", "id_test", "ood_test")}}
+    for key, path in given.items():
+        if path is not None and (root == Path(path).resolve() or Path(path).resolve() in root.parents):
+            raise ConfigError(f"--out {run.root} is {key} or inside it ({path}): write the run elsewhere")
+
+
+def _trl_configs(recipe: Any, names: set[str], out: Path) -> dict[str, Callable[[], Any]]:
+    """Recipe key → a call building the TRL config that key's stage trains with."""
+    from specs.stages.gf_tracking import check_gf_settings
+    from specs.stages.grpo import grpo_args, require_vllm
+
+    def grpo(cfg):
+        if cfg.vllm != "off":
+            require_vllm()
+        return grpo_args(cfg, out, vision_ids=[])
+
+    configs: dict[str, Callable[[], Any]] = {}
+    for key in ("grpo_zero", "final_grpo"):
+        if key in names:
+            configs[key] = lambda cfg=getattr(recipe, key): grpo(cfg)
+    method = recipe.cold_start.method
+    if "cold_start" in names and method != "none":
+        cfg = getattr(recipe.cold_start, method)
+        configs[f"cold_start.{method}"] = lambda: (check_gf_settings(cfg), _cold_start_args(method, cfg, out))
+    return configs
+
+
+def _cold_start_args(method: str, cfg: Any, out: Path) -> Any:
+    if method == "dpo":
+        from specs.stages.dpo import dpo_args
+
+        return dpo_args(cfg, out)
+    from specs.stages.sft import sft_args
+
+    return sft_args(cfg, out)
+
+
+def _as(key: str, build: Callable[[], Any]) -> None:
+    try:
+        build()
+    except ConfigError as err:
+        raise ConfigError(f"{key}: {err}") from None
