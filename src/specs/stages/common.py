@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -186,7 +187,7 @@ def scratch_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.trainer"
 
 
-def train(trainer, cfg: TrainCommon, out: Path, log=print) -> None:
+def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | None = None) -> None:
     """``trainer.train()``, resumed from the stage's last checkpoint when a killed run left one.
 
     A checkpoint is only resumed by the same stage settings (``stage.json`` in the scratch folder): a changed
@@ -195,6 +196,9 @@ def train(trainer, cfg: TrainCommon, out: Path, log=print) -> None:
     """
     from transformers.trainer_utils import get_last_checkpoint
 
+    from specs.console import say
+
+    log = log or say  # the console line and run.log
     scratch, settings = scratch_dir(out), cfg.model_dump_json()
     stamp = scratch / "stage.json"
     checkpoint = get_last_checkpoint(str(scratch)) if scratch.is_dir() else None
