@@ -33,6 +33,11 @@ def local_rank() -> int:
     return _state().local_process_index
 
 
+def device():
+    """This process's device: its GPU under ``accelerate launch`` / ``torchrun`` (cuda:LOCAL_RANK), else the CPU."""
+    return _state().device
+
+
 def weights_sharded() -> bool:
     """True under ``accelerate launch`` with DeepSpeed ZeRO-3 or FSDP: no rank holds the whole model."""
     import os

@@ -169,9 +169,11 @@ def load_for_generation(path: str | Path):
     """
     from transformers.integrations.deepspeed import unset_hf_deepspeed_config
 
+    from specs.distributed import device
+
     check_model_folder(path)  # the prompts carry images: an image-text model
     unset_hf_deepspeed_config()
-    return load_model(path)
+    return load_model(path).to(device())  # from_pretrained loads on the CPU: sample on this rank's GPU
 
 
 def _resolve_dtype(dtype: str):
