@@ -14,7 +14,14 @@ from specs.cli import app
 
 pytest.importorskip("lmms_eval", reason="the lmms extra: pip install --no-deps -r requirements-lmms.lock")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmarks_helpers import mathvista_rows  # noqa: E402
+from benchmarks_helpers import (  # noqa: E402
+    mathverse_parquet,
+    mathvision_parquet,
+    mathvista_rows,
+    mmmu_folder,
+    write_parquet,
+)
+from PIL import Image  # noqa: E402
 
 SYSTEM = "You are the test recipe's reasoner."
 INSTRUCTION = "Put the final answer in <answer></answer>."
@@ -41,12 +48,36 @@ def mathvista_folder(folder: Path) -> Path:
     return folder
 
 
-def run(tiny_vlm, tmp_path, *extra):
+def hub_parquet(path: Path, image_columns: list[str]) -> Path:
+    """Rewrite a helper's parquet as the hub's are written: its image columns as HF ``Image`` features."""
+    import datasets
+    import pandas as pd
+
+    table = datasets.Dataset.from_pandas(pd.read_parquet(path))
+    for column in image_columns:
+        table = table.cast_column(column, datasets.Image())
+    table.to_parquet(str(path))
+    return path
+
+
+def megabench_parquet(folder: Path) -> Path:
+    """One MEGA-Bench query in the hub's string-encoded layout; its image is read from $HF_HOME/megabench_data/."""
+
+    row = {"id": "0", "task_name": "count_squares", "task_description": "Count the red squares.",
+           "example_text": "", "query_text": "<image> How many red squares? Answer:", "global_media": "[]",
+           "example_media": "[]", "query_media": "['images/red.png']", "eval_context": "{}",
+           "answer": "{'answer': '1'}", "metric_info": "{'field_score_function': {'answer': 'exact_str_match'}}"}
+    write_parquet(folder / "test-00000-of-00001.parquet", [row])
+    return folder
+
+
+def run(tiny_vlm, tmp_path, tasks="", *extra):
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(json.dumps({"prompt": {"system": SYSTEM, "instructions": {"tags": [INSTRUCTION]}}}))
     data = mathvista_folder(tmp_path / "MathVista")
-    out = tmp_path / "lmms.json"
-    args = ["lmms-eval", str(tiny_vlm), "--tasks", "specs_mathvista", "--data", f"specs_mathvista={data}",
+    out = tmp_path / "result.json"
+    tasks = ",".join(["specs_mathvista", *([tasks] if tasks else [])])
+    args = ["lmms-eval", str(tiny_vlm), "--tasks", tasks, "--data", f"specs_mathvista={data}",
             "--out", str(out), "--prompt", str(recipe), "--limit", "1", "-s", "max_new_tokens=8", *extra]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -69,19 +100,38 @@ def test_a_checkpoint_answers_a_local_task_with_the_recipes_prompt(tiny_vlm, tmp
     assert report["prompt"]["system"] == SYSTEM and isinstance(sample["response"], str)
 
 
-def test_the_numbers_are_lmms_evals_metrics_on_our_responses(tiny_vlm, tmp_path, offline_hf, monkeypatch):
-    """A scripted right answer scores 1/1 through the upstream scorer (the <think> block kept for format_score)."""
+def test_every_shipped_task_scores_our_responses_with_lmms_evals_code(tiny_vlm, tmp_path, offline_hf, monkeypatch):
+    """Scripted answers through all our tasks: the upstream scorers' numbers (a right MathVista answer scores 1, the
+    <think> block is kept for format_score) and MEGA-Bench's responses file (its reasoning dropped)."""
     from specs.generation import hf
 
     def scripted(model, processor, prompts, images, sampling, **kwargs):
         assert sampling.max_new_tokens == 8 and sampling.temperature == 0
-        return [[hf.Sample("<think>The bar ends at 1.2.</think><answer>1.2</answer>", 12, True)] for _ in prompts]
+        answer = lambda p: "1.2" if "How long is the bar?" in p[-1]["content"] else "1"  # noqa: E731
+        return [[hf.Sample(f"<think>I measure.</think><answer>{answer(p)}</answer>", 9, True)] for p in prompts]
 
     monkeypatch.setattr(hf, "generate", scripted)
-    report = run(tiny_vlm, tmp_path)
-    assert report["results"]["specs_mathvista"]["acc_score"] == 1.0
-    assert report["results"]["specs_mathvista"]["format_score"] == 1.0
-    assert report["samples"]["specs_mathvista"][0]["acc_score"] == 1.0
+    media = tmp_path / "hf" / "megabench_data" / "images"
+    media.mkdir(parents=True)
+    Image.new("RGB", (28, 28), "red").save(media / "red.png")
+    data = {"specs_mathverse": hub_parquet(mathverse_parquet(tmp_path / "MathVerse"), ["image"]).parent,
+            "specs_mathvision": hub_parquet(mathvision_parquet(tmp_path / "MathVision"), ["decoded_image"]).parent,
+            "specs_mmmu": mmmu_folder(tmp_path / "MMMU"),
+            "specs_megabench_core_si": megabench_parquet(tmp_path / "MEGA-Bench" / "core_single_image")}
+    for file in data["specs_mmmu"].rglob("*.parquet"):
+        hub_parquet(file, ["image_1", "image_2"])
+    extra = [f"--data={name}={path}" for name, path in data.items()]
+    report = run(tiny_vlm, tmp_path, ",".join(data), *extra)
+    results = report["results"]
+    assert results["specs_mathvista"]["acc_score"] == 1.0 and report["samples"]["specs_mathvista"][0]["acc_score"] == 1
+    assert all(results[name]["format_score"] == 1.0 for name in ("specs_mathvista", "specs_mathverse",
+                                                                   "specs_mathvision", "specs_mmmu"))
+    mmmu = report["samples"]["specs_mmmu"][0]["prompt"]  # two images first; their places in the text kept
+    assert mmmu.count("<|image_pad|>") == 2 and "Compare <image 1> and <image 2>" in mmmu
+    (submission,) = report["submissions"]
+    assert Path(submission).parent == tmp_path / "result-lmms" / "submissions"
+    (entry,) = json.loads(Path(submission).read_text())
+    assert entry["query_response"][0]["response"] == "<answer>1</answer>"
 
 
 def test_refusals_are_one_line(tiny_vlm, tmp_path):
