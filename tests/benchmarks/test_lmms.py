@@ -1,8 +1,9 @@
-"""``specs lmms-eval``: a tiny checkpoint on our MathVista task, one local parquet row, offline, on CPU.
+"""``specs lmms-eval``: a tiny checkpoint on our tasks, one local parquet row each, offline, on CPU.
 
 Skipped only where the lmms extra is not installed (``make test`` installs it).
 """
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ from typer.testing import CliRunner
 
 from specs.cli import app
 
-pytest.importorskip("lmms_eval", reason="the lmms extra: pip install --no-deps -r requirements-lmms.lock")
+needs_lmms = pytest.mark.skipif(importlib.util.find_spec("lmms_eval") is None,
+                                reason="the lmms extra: pip install --no-deps -r requirements-lmms.lock")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmarks_helpers import (  # noqa: E402
     mathverse_parquet,
@@ -84,6 +86,7 @@ def run(tiny_vlm, tmp_path, tasks="", *extra):
     return json.loads(out.read_text())
 
 
+@needs_lmms
 def test_a_checkpoint_answers_a_local_task_with_the_recipes_prompt(tiny_vlm, tmp_path, offline_hf):
     report = run(tiny_vlm, tmp_path)
     scores = report["results"]["specs_mathvista"]
@@ -98,8 +101,16 @@ def test_a_checkpoint_answers_a_local_task_with_the_recipes_prompt(tiny_vlm, tmp
     assert "Question: How long is the bar?" in sample["prompt"]  # MathVista's own query, hint and all
     assert sample["prompt"].endswith(f"\n{INSTRUCTION}<|im_end|>\n<|im_start|>assistant\n")
     assert report["prompt"]["system"] == SYSTEM and isinstance(sample["response"], str)
+    # Folded into the run's report when written to RUN_DIR/evals/lmms-<name>.json.
+    from specs.report.run_report import render_run_report
+
+    (tmp_path / "run" / "evals").mkdir(parents=True)
+    (tmp_path / "run" / "evals" / "lmms-final.json").write_text(json.dumps(report))
+    page = render_run_report(tmp_path / "run").read_text()
+    assert "Benchmarks through lmms-eval" in page and f"acc_score {scores['acc_score']:.4g}" in page
 
 
+@needs_lmms
 def test_every_shipped_task_scores_our_responses_with_lmms_evals_code(tiny_vlm, tmp_path, offline_hf, monkeypatch):
     """Scripted answers through all our tasks: the upstream scorers' numbers (a right MathVista answer scores 1, the
     <think> block is kept for format_score) and MEGA-Bench's responses file (its reasoning dropped)."""
@@ -134,9 +145,18 @@ def test_every_shipped_task_scores_our_responses_with_lmms_evals_code(tiny_vlm, 
     assert entry["query_response"][0]["response"] == "<answer>1</answer>"
 
 
+@needs_lmms
 def test_refusals_are_one_line(tiny_vlm, tmp_path):
     out = tmp_path / "r.json"
     result = CliRunner().invoke(app, ["lmms-eval", str(tiny_vlm), "--tasks", "specs_mathvista", "--out", str(out)])
     assert result.exit_code == 1 and "give --data specs_mathvista=PATH" in result.output
     bad = CliRunner().invoke(app, ["lmms-eval", str(tiny_vlm), "--tasks", "x", "--out", str(tiny_vlm / "r.json")])
     assert bad.exit_code == 2 and "is inside MODEL" in bad.output and "Traceback" not in bad.output
+
+
+def test_without_the_extra_it_says_how_to_install(tmp_path, monkeypatch):
+    import specs.lmms.cli
+
+    monkeypatch.setattr(specs.lmms.cli, "installed", lambda: False)
+    result = CliRunner().invoke(app, ["lmms-eval", str(tmp_path), "--tasks", "x", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 1 and "pip install --no-deps -r requirements-lmms.lock" in result.output

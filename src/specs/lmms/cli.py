@@ -39,7 +39,7 @@ def lmms_eval_command(
     from specs.models.loading import ModelLoadError
     from specs.paths import check_output
 
-    if importlib.util.find_spec("lmms_eval") is None:
+    if not installed():
         typer.echo(f"error: {INSTALL}", err=True)
         raise typer.Exit(1)
     names = [t.strip() for t in tasks.split(",") if t.strip()]
@@ -69,6 +69,11 @@ def lmms_eval_command(
     write_json_atomic(out, report)
     typer.echo(json.dumps(report["results"]))
     typer.echo(f"wrote {out}")
+
+
+def installed() -> bool:
+    """Whether lmms-eval can be imported (checked without importing it: that takes seconds)."""
+    return importlib.util.find_spec("lmms_eval") is not None
 
 
 __all__ = ["lmms_eval_command"]
