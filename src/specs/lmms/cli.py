@@ -44,12 +44,14 @@ def lmms_eval_command(
         raise typer.Exit(1)
     names = [t.strip() for t in tasks.split(",") if t.strip()]
     try:
+        from specs.lmms.run import check_sampling
         from specs.lmms.tasks import parse_data
 
         local = parse_data(data)
         inputs = {"MODEL": model, "--include-path": include_path, **{f"--data {k}": v for k, v in local.items()}}
         check_output(out, inputs)
         spec, sampling = load_prompt(prompt), load(SamplingConfig, None, sets)
+        check_sampling(sampling)
         if not names:
             raise ConfigError("--tasks: give at least one task name")
     except ConfigError as err:

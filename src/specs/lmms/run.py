@@ -54,6 +54,8 @@ def evaluate_lmms(
     from lmms_eval.tasks import TaskManager
 
     from specs.lmms.model import SpecsLMM  # importing it applies the filelock shim, before simple_evaluate runs
+
+    before = set(_submissions(output_path))
     with tempfile.TemporaryDirectory(prefix="specs-lmms-tasks-") as folder, _unused_judge_key(bool(data)):
         data_files = write_local_tasks({t: data[t] for t in tasks if t in data}, Path(folder))
         manager = TaskManager(include_path=[folder, *([str(include_path)] if include_path else [])])
@@ -70,10 +72,15 @@ def evaluate_lmms(
         "data_files": data_files,
         "results": {task: metrics(values) for task, values in out["results"].items()},
         "samples": {task: samples(out, task, model.prompts) for task in out.get("samples", {})},
-        "submissions": sorted(str(p) for p in output_path.glob("submissions/*.json")) if output_path else [],
+        "submissions": sorted(str(p) for p in set(_submissions(output_path)) - before),
         "lmms_eval": _plain({"version": getattr(lmms_eval, "__version__", None) or _version(),
                              **{k: out.get(k) for k in ("results", "configs", "n-samples", "higher_is_better")}}),
     }
+
+
+def _submissions(output_path: Path | None) -> list[Path]:
+    """The files task code wrote under ``<output_path>/submissions/`` (MEGA-Bench's responses file)."""
+    return sorted(output_path.glob("submissions/*.json")) if output_path else []
 
 
 @contextlib.contextmanager
