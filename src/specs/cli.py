@@ -15,6 +15,7 @@ from specs.benchmarks.cli import app as benchmark_app
 from specs.console import OneLineErrors
 from specs.data.cli import app as data_app
 from specs.grading.cli import grade_command
+from specs.lmms.cli import lmms_eval_command
 from specs.metrics.cli import rbf_command
 from specs.models.cli import tiny_model_command
 from specs.recipe.cli import run_command
@@ -51,6 +52,7 @@ app.command("report")(run_report_command)
 register_stages(app)
 app.command("rbf")(rbf_command)
 app.command("grade")(grade_command)
+app.command("lmms-eval")(lmms_eval_command)
 app.command("study")(study_command)
 app.command("study-report")(study_report_command)
 

@@ -76,6 +76,17 @@ def evals(run_dir: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def lmms_reports(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """The lmms-eval reports written into the run (``specs lmms-eval … --out RUN_DIR/evals/lmms-<name>.json``),
+    keyed by file stem."""
+    found = {}
+    for path in sorted((Path(run_dir) / "evals").glob("lmms-*.json")):
+        result = read_json(path)
+        if isinstance(result, dict) and isinstance(result.get("results"), dict):
+            found[path.stem] = result
+    return found
+
+
 def summary_rows(run_dir: Path) -> tuple[dict[str, dict[str, Any]], str]:
     """The summary table's rows (label → ``"<split>/<metric>"`` → value) and where they came from:
     ``summary.json`` once the run has written it, the eval reports before that."""

@@ -21,6 +21,7 @@ from specs.report.run_folder import (
     METRICS,
     SPLITS,
     evals,
+    lmms_reports,
     model_rows,
     read_json,
     read_rows,
@@ -71,8 +72,8 @@ def refresh_run_report(run_dir: Path, log: Callable[[str], None] = print) -> Pat
 
 def blocks(run_dir: Path) -> list[Block]:
     """Every section that has data, in reading order."""
-    return [*_intro(run_dir), *_summary(run_dir), *_grpo(run_dir), *_cold_start(run_dir), *_rollouts(run_dir),
-            *_pairs(run_dir)]
+    return [*_intro(run_dir), *_summary(run_dir), *_lmms(run_dir), *_grpo(run_dir), *_cold_start(run_dir),
+            *_rollouts(run_dir), *_pairs(run_dir)]
 
 
 # --- sections ----------------------------------------------------------------------------------------------------
@@ -125,6 +126,24 @@ def _summary(run_dir: Path) -> list[Block]:
             ("p", f"Greedy format rate and accuracy (%) on the held-out ID and OOD test sets, from {where}. Format "
                   "is judged against the format each prompt asks for."),
             ("table", header, table)]
+
+
+def _lmms(run_dir: Path) -> list[Block]:
+    reports = lmms_reports(run_dir)
+    rows = []
+    for name, report in reports.items():
+        counts = (report.get("lmms_eval") or {}).get("n-samples") or {}
+        for task, values in report["results"].items():
+            shown = ", ".join(f"{k} {v:.4g}" if isinstance(v, (int, float)) else f"{k} {v}"
+                              for k, v in values.items() if "_stderr" not in k)
+            n = (counts.get(task) or {}).get("effective", "—")
+            rows.append([f"`evals/{name}.json`", f"`{report.get('model', '?')}`", f"`{task}`", shown or "—", str(n)])
+    if not rows:
+        return []
+    return [("h", 2, "Benchmarks through lmms-eval"),
+            ("p", "lmms-eval's own metrics, as it computed them (`specs lmms-eval`, the recipe's prompt); "
+                  "a MEGA-Bench task's score comes from MEGA-Bench's scorer on its responses file."),
+            ("table", ["report", "model", "task", "metrics", "n"], rows)]
 
 
 def _source(path: Path | None, run_dir: Path, rows: list[dict[str, Any]]) -> str:
