@@ -149,7 +149,7 @@ def test_every_shipped_task_scores_our_responses_with_lmms_evals_code(tiny_vlm, 
 def test_refusals_are_one_line(tiny_vlm, tmp_path):
     out = tmp_path / "r.json"
     result = CliRunner().invoke(app, ["lmms-eval", str(tiny_vlm), "--tasks", "specs_mathvista", "--out", str(out)])
-    assert result.exit_code == 1 and "give --data specs_mathvista=PATH" in result.output
+    assert result.exit_code == 2 and "give --data specs_mathvista=PATH" in result.output
     bad = CliRunner().invoke(app, ["lmms-eval", str(tiny_vlm), "--tasks", "x", "--out", str(tiny_vlm / "r.json")])
     assert bad.exit_code == 2 and "is inside MODEL" in bad.output and "Traceback" not in bad.output
 
@@ -159,4 +159,4 @@ def test_without_the_extra_it_says_how_to_install(tmp_path, monkeypatch):
 
     monkeypatch.setattr(specs.lmms.cli, "installed", lambda: False)
     result = CliRunner().invoke(app, ["lmms-eval", str(tmp_path), "--tasks", "x", "--out", str(tmp_path / "r.json")])
-    assert result.exit_code == 1 and "pip install --no-deps -r requirements-lmms.lock" in result.output
+    assert result.exit_code == 2 and "pip install --no-deps -r requirements-lmms.lock" in result.output

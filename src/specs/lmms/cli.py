@@ -32,42 +32,31 @@ def lmms_eval_command(
     sets: list[str] = SET,
 ) -> None:
     """Evaluate with lmms-eval's tasks and metrics (MathVista, MathVerse, MATH-Vision, MMMU, MEGA-Bench) offline."""
-    from specs.config import ConfigError, load
-    from specs.data.jsonl import DataError, write_json_atomic
+    from specs.config import load
+    from specs.data.jsonl import write_json_atomic
     from specs.data.prompt import load_prompt
+    from specs.errors import ConfigError, SpecsError
     from specs.generation.hf import SamplingConfig
-    from specs.models.loading import ModelLoadError
+    from specs.lmms.run import check_sampling, evaluate_lmms
+    from specs.lmms.tasks import parse_data
     from specs.paths import check_output
 
     if not installed():
-        typer.echo(f"error: {INSTALL}", err=True)
-        raise typer.Exit(1)
+        raise ConfigError(INSTALL)
     names = [t.strip() for t in tasks.split(",") if t.strip()]
-    try:
-        from specs.lmms.run import check_sampling
-        from specs.lmms.tasks import parse_data
-
-        local = parse_data(data)
-        inputs = {"MODEL": model, "--include-path": include_path, **{f"--data {k}": v for k, v in local.items()}}
-        check_output(out, inputs)
-        spec, sampling = load_prompt(prompt), load(SamplingConfig, None, sets)
-        check_sampling(sampling)
-        if not names:
-            raise ConfigError("--tasks: give at least one task name")
-    except ConfigError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from None
-    from specs.lmms.run import evaluate_lmms
-
+    local = parse_data(data)
+    check_output(out, {"MODEL": model, "--include-path": include_path, **{f"--data {k}": v for k, v in local.items()}})
+    spec, sampling = load_prompt(prompt), load(SamplingConfig, None, sets)
+    check_sampling(sampling)
+    if not names:
+        raise ConfigError("--tasks: give at least one task name")
     try:
         report = evaluate_lmms(model, names, spec, prompt, local, include_path, limit, sampling,
                                output_path=out.parent / f"{out.stem}-lmms")
-    except (ConfigError, DataError, ModelLoadError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(1) from None
-    except Exception as err:  # inside lmms-eval or a task's own code: one line, never a traceback
-        typer.echo(f"error: lmms-eval: {type(err).__name__}: {err}", err=True)
-        raise typer.Exit(1) from None
+    except SpecsError:
+        raise
+    except Exception as err:  # inside lmms-eval or a task's own code: its message as our one line
+        raise SpecsError(f"lmms-eval: {type(err).__name__}: {err}") from err
     write_json_atomic(out, report)
     typer.echo(json.dumps(report["results"]))
     typer.echo(f"wrote {out}")

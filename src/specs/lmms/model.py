@@ -23,9 +23,9 @@ from lmms_eval.api.instance import GenerationResult, Instance, TokenCounts
 from lmms_eval.api.model import lmms
 from tqdm.auto import tqdm
 
-from specs.config import ConfigError
 from specs.data.prompt import PromptSpec, load_prompt
 from specs.data.records import Example
+from specs.errors import ConfigError
 from specs.generation.hf import SamplingConfig
 
 

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from specs.config import ConfigError
 from specs.data.prompt import PromptSpec
+from specs.errors import ConfigError
 from specs.generation.hf import SamplingConfig
 
 # Sampling knobs that become lmms-eval gen_kwargs (they override the task's generation_kwargs, as --gen_kwargs does).
@@ -40,7 +40,7 @@ def evaluate_lmms(
     """Evaluate the checkpoint at ``model_path`` on lmms-eval ``tasks``; our tasks (``specs_*``) read ``data``.
 
     ``output_path``: where task code may write files of its own (MEGA-Bench's responses file, in
-    ``<output_path>/submissions/``). Raises ``ConfigError``/``DataError``/``ModelLoadError`` on our side's problems.
+    ``<output_path>/submissions/``). Raises ``ConfigError``/``DataError``/``ModelError`` on our side's problems.
     """
     from specs.lmms.tasks import PREFIX, write_local_tasks
 

@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from specs.config import ConfigError, read_yaml
-from specs.data.jsonl import DataError
+from specs.config import read_yaml
+from specs.errors import ConfigError, DataError
 
 PREFIX = "specs_"
 
