@@ -160,7 +160,7 @@ CASES = [
     Case("data: 100k-deep nesting", _d("[" * 100_000 + "]" * 100_000), "nested too deeply"),
     Case("data: a lone surrogate", _d(ROW + ', "meta": {"x": "\\ud800"}}'), "lone UTF-16 surrogate"),
     Case("data: a 5000-digit integer", _d('{"id": 1' + "0" * 5000 + ', "question": "q", "answer": "3"}'),
-         "Exceeds the limit"),
+         "a number of more than 4300 digits"),
     Case("data: unknown format", _d(ROW + ', "meta": {"format": "xml"}}'), "field 'meta.format': must be one of"),
     Case("data: a list, not an object", _d("[1, 2]"), "expected a JSON object, got list"),
     Case("data: missing field", _d('{"id": "1", "answer": "3"}'), "field 'question': missing"),
@@ -204,7 +204,7 @@ CASES = [
     Case("eval: --k 0", _eval(lambda i: i.tiny_vlm, "--k", "0"), "--k 0: pass@k needs k >= 1", code=2),
     Case("eval: --data is where the benchmark copy goes", lambda i: ["eval", str(i.tiny_vlm), "--benchmark",
          "mathvista", "--data", str(i.file("r-mathvista-data/x.json", "[]").parent), "--out", str(i.root / "r.json")],
-         "is --data", code=2),
+         "is where this --out's converted copy goes", code=2),
     Case("eval: --benchmark without --data", lambda i: ["eval", str(i.tiny_vlm), "--benchmark", "mathvista",
          "--out", str(i.root / "r.json")], "--benchmark needs --data", code=2),
     # training stages

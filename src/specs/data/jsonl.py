@@ -48,6 +48,8 @@ def parse_json_line(text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc.msg} (column {exc.colno})") from None
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # Python's guard against quadratic-time int parsing
+            raise ValueError("invalid JSON: a number of more than 4300 digits") from None
         raise ValueError(f"invalid JSON: {exc}") from None
     except RecursionError:
         raise ValueError("invalid JSON: nested too deeply to read") from None

@@ -202,7 +202,9 @@ def eval_command(
         from specs.benchmarks import convert
 
         folder = out.parent / f"{out.stem}-{benchmark}-data"
-        check_output(folder, {"--data": bench_data}, folder=True)  # the converted copy is written beside --out
+        if folder.resolve() == bench_data.resolve() or folder.resolve() in bench_data.resolve().parents:
+            raise ConfigError(f"--data {bench_data} is where this --out's converted copy goes ({folder}): choose "
+                              "another --out")
         if is_main_process():  # one rank converts, the others wait and read the result
             convert(benchmark, bench_data, folder, limit)
         wait_for_everyone()
