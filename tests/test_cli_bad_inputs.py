@@ -269,6 +269,8 @@ CASES = [
          "manifest.json: unreadable", code=2),
     Case("run: corrupt recipe.yaml in the folder", lambda i: (run_folder(i) / "recipe.yaml").write_text(": [") and
          run_args(i), "recipe.yaml: unreadable", code=2),
+    Case("run: recipe.yaml in the folder holds a list", lambda i: (run_folder(i) / "recipe.yaml").write_text("- a\n")
+         and run_args(i), "recipe.yaml: unreadable (not a mapping of recipe keys)", code=2),
     Case("pre-flight: bad lr_scheduler in the last stage", lambda i: run_args(i, "final_grpo.lr_scheduler=nope"),
          "final_grpo: GRPOConfig: nope is not a valid", code=2),
     Case("pre-flight: trl value of the wrong type", lambda i: run_args(i, "cold_start.dpo.trl.beta=abc"),

@@ -187,12 +187,16 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: unreadable ({str(exc).splitlines()[0]}); delete the run folder to start over, "
-                          "or use a new --out") from None
+        data, why = None, str(exc).splitlines()[0]
+    else:
+        why = "not a mapping of recipe keys"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: unreadable ({why}); delete the run folder to start over, or use a new --out")
+    return data
 
 
 def _with_defaults(old: Any, schema: type) -> Any:
