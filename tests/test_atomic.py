@@ -36,3 +36,20 @@ def test_a_failed_write_leaves_the_old_artifact_and_no_temp(tmp_path):
         raise RuntimeError("killed")
     assert (tmp_path / "a.txt").read_text() == "old" and (tmp_path / "model" / "w.bin").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "model"]
+
+
+def test_sweep_removes_what_killed_writers_left_and_nothing_else(tmp_path):
+    from specs.atomic import sweep
+
+    keep = [tmp_path / "a.json", tmp_path / ".lock", tmp_path / "models" / ".final.trainer" / "checkpoint-1" / "x",
+            tmp_path / ".pairs.jsonl.samples" / "chosen" / "chunk-00000.jsonl"]
+    stale = [tmp_path / ".a.json.k3j.tmp", tmp_path / "data" / ".train-1.png.abc.tmp"]
+    for path in keep + stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    (tmp_path / "models" / ".final.q1w2.tmp").mkdir()  # an atomic_dir's temp folder
+    (tmp_path / "models" / ".final.q1w2.tmp" / "model.safetensors").write_text("half")
+    (tmp_path / "models" / ".base.old").mkdir()
+    assert sweep(tmp_path) == 4
+    assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [".final.trainer"]

@@ -59,7 +59,7 @@ def atomic_dir(out: str | Path) -> Iterator[Path]:
     out = Path(out)
     with _machine_errors(out):
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
         try:
             yield tmp
             os.chmod(tmp, 0o777 & ~_umask())
@@ -74,6 +74,20 @@ def atomic_dir(out: str | Path) -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+def sweep(root: str | Path) -> int:
+    """Delete what killed writers left under ``root``: temp files and folders (``.<name>.*.tmp``) and a replaced
+    folder's ``.<name>.old``. Only safe while nothing else writes there (``specs run`` holds the folder's lock).
+    Returns how many were removed.
+    """
+    stale = [p for p in Path(root).rglob(".*") if p.name.endswith(".tmp") or p.name.endswith(".old")]
+    for path in sorted(stale, key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return len(stale)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from specs.atomic import sweep
 from specs.config import build
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.errors import ConfigError, Interrupted
@@ -134,6 +135,8 @@ class Run:
             if entry.get("status") == "running":
                 entry["status"] = "interrupted"
                 self.log(f"{name}: interrupted last time (the process was killed); it runs again")
+        if main and self.root.is_dir() and (removed := sweep(self.root)):  # the lock is ours: no writer is live
+            self.log(f"removed {removed} half-written file(s) a killed process left")
         # decided once, before anything runs, so every rank makes the same decisions
         done = {s.name for s in stages if self._done(manifest, s)}
         save = (lambda: write_json_atomic(self.manifest_path, manifest)) if main else (lambda: None)
