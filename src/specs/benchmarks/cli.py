@@ -79,16 +79,9 @@ def training_data_command(
 
 def _per_prompt(report: Path) -> list[dict]:
     """An eval report's ``per_prompt`` entries, each with an id, n and n_correct, or a ``DataError``."""
-    try:
-        text = report.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(report, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    from specs.data.jsonl import parse_json_line
+    from specs.data.jsonl import read_json
 
-    try:
-        entries = parse_json_line(text)
-    except ValueError as exc:
-        raise DataError(report, None, str(exc)) from None
+    entries = read_json(report)
     entries = entries.get("per_prompt") if isinstance(entries, dict) else None
     if not isinstance(entries, list):
         raise DataError(report, None, "not an eval report (no per_prompt list; write one with specs eval)",

@@ -55,6 +55,19 @@ def parse_json_line(text: str) -> Any:
         raise ValueError("invalid JSON: nested too deeply to read") from None
 
 
+def read_json(path: str | Path) -> Any:
+    """A whole JSON file (an eval report, a study.json), parsed as strictly as a line; ``DataError`` otherwise."""
+    path = Path(path)
+    try:
+        return parse_json_line(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DataError(path, None, f"not UTF-8 text: {exc.reason}") from None
+    except OSError as exc:
+        raise DataError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise DataError(path, None, str(exc)) from None
+
+
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each non-blank line; raise ``DataError`` on the first bad one."""
     path = Path(path)

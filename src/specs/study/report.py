@@ -200,13 +200,10 @@ _SHAPE = {"config": dict, "arms": list, "seeds": list, "settings": dict, "runs":
 
 def read_study(path: Path) -> dict[str, Any]:
     """A ``study.json`` written by ``specs study``, or one ``DataError`` line saying what is wrong with it."""
-    from specs.data.jsonl import parse_json_line
+    from specs.data.jsonl import read_json
     from specs.errors import DataError
 
-    try:
-        study = parse_json_line(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
-        raise DataError(path, None, getattr(exc, "strerror", None) or str(exc)) from None
+    study = read_json(path)
     if not isinstance(study, dict):
         raise DataError(path, None, "not a study.json (expected a JSON object written by specs study)")
     for key, kind in _SHAPE.items():
