@@ -49,3 +49,18 @@ def test_a_killed_grpo_stage_resumes_from_its_last_checkpoint(toy_base, toy_worl
     trained = [row["step"] for row in log if "loss" in row]  # the checkpoint's history, then the resumed steps
     assert trained == list(range(1, MAX_STEPS + 1))
     assert not scratch.exists(), "checkpoints are deleted once the stage has saved its model"
+
+
+def test_a_checkpoint_cut_short_mid_save_is_not_resumed(tmp_path):
+    """A kill while a checkpoint is written leaves a folder without (or with half) its trainer_state.json, the
+    file transformers writes last: resume takes the last whole one instead."""
+    from specs.stages.common import last_complete_checkpoint
+
+    assert last_complete_checkpoint(tmp_path / "none") is None
+    for step, state in ((2, '{"global_step": 2}'), (4, '{"global_step": 4}'), (6, '{"glob'), (8, None)):
+        folder = tmp_path / f"checkpoint-{step}"
+        folder.mkdir()
+        (folder / "model.safetensors").write_text("weights")
+        if state is not None:
+            (folder / "trainer_state.json").write_text(state)
+    assert last_complete_checkpoint(tmp_path) == str(tmp_path / "checkpoint-4")

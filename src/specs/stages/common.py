@@ -194,14 +194,12 @@ def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | Non
     config starts the stage again rather than continue a different run. Model, optimizer, scheduler, RNG and
     data position are restored by transformers' own resume.
     """
-    from transformers.trainer_utils import get_last_checkpoint
-
     from specs.console import say
 
     log = log or say  # the console line and run.log
     scratch, settings = scratch_dir(out), cfg.model_dump_json()
     stamp = scratch / "stage.json"
-    checkpoint = get_last_checkpoint(str(scratch)) if scratch.is_dir() else None
+    checkpoint = last_complete_checkpoint(scratch)
     if checkpoint is not None and (not stamp.is_file() or stamp.read_text() != settings):
         if trainer.accelerator.is_main_process:
             log(f"{out.name}: the checkpoints in {scratch} were made with other settings; starting from step 0")
@@ -219,6 +217,28 @@ def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | Non
 
     trainer.remove_callback(PrinterCallback)  # the raw log dicts; ConsoleLine prints the compact line instead
     trainer.train(resume_from_checkpoint=checkpoint)
+
+
+def last_complete_checkpoint(scratch: Path) -> str | None:
+    """The highest ``checkpoint-N`` in ``scratch`` that was saved whole, or None.
+
+    transformers' ``get_last_checkpoint`` takes the highest-numbered folder, even one a kill cut short mid-save
+    (a 7B checkpoint takes minutes to write), and resuming from it then fails. ``trainer_state.json`` is written
+    after the weights, optimizer, scheduler and RNG state, so a folder holding it (readable) is whole.
+    """
+    if not scratch.is_dir():
+        return None
+    import json
+
+    def whole(folder: Path) -> bool:
+        try:
+            return isinstance(json.loads((folder / "trainer_state.json").read_text()), dict)
+        except (OSError, ValueError):  # missing, or cut short itself
+            return False
+
+    steps = sorted((int(p.name.split("-")[-1]), p) for p in scratch.glob("checkpoint-*")
+                   if p.name.split("-")[-1].isdigit())
+    return next((str(p) for _, p in reversed(steps) if whole(p)), None)
 
 
 def stage_callbacks(cfg: TrainCommon, out: Path, callbacks=()) -> list:
