@@ -33,8 +33,10 @@ def _said(text: str) -> Callable[[Path], bool]:
 
 
 def _checkpoint(model: str) -> Callable[[Path], bool]:
-    return lambda out: any((p / "trainer_state.json").is_file()
-                           for p in (out / "models" / f".{model}.trainer").glob("checkpoint-*"))
+    """A checkpoint saved whole (as resume judges it: a kill while it is written would rightly not resume it)."""
+    from specs.stages.common import last_complete_checkpoint
+
+    return lambda out: last_complete_checkpoint(out / "models" / f".{model}.trainer") is not None
 
 
 def _chunks(side: str) -> Callable[[Path], bool]:

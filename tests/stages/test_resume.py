@@ -24,6 +24,8 @@ def grpo_command(toy_base, data, out):
 
 
 def test_a_killed_grpo_stage_resumes_from_its_last_checkpoint(toy_base, toy_world, tmp_path):
+    from specs.stages.common import last_complete_checkpoint
+
     out = tmp_path / "grpo"
     scratch = tmp_path / ".grpo.trainer"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -31,15 +33,15 @@ def test_a_killed_grpo_stage_resumes_from_its_last_checkpoint(toy_base, toy_worl
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 600
     while time.time() < deadline and first.poll() is None:
-        done = [p for p in scratch.glob("checkpoint-*") if (p / "trainer_state.json").is_file()]
-        if any(int(p.name.split("-")[1]) >= SAVE_STEPS * 2 for p in done):
+        done = last_complete_checkpoint(scratch)  # saved whole, as resume judges it
+        if done is not None and int(done.rsplit("-", 1)[1]) >= SAVE_STEPS * 2:
             break
         time.sleep(0.2)
     assert first.poll() is None, "the first run ended before it could be killed"
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert not out.exists()
-    step = max(int(p.name.split("-")[1]) for p in scratch.glob("checkpoint-*") if (p / "trainer_state.json").is_file())
+    step = int(last_complete_checkpoint(scratch).rsplit("-", 1)[1])  # the kill may have cut a later save short
 
     second = subprocess.run(grpo_command(toy_base, toy_world["train"], out), env=env, capture_output=True,
                             text=True, timeout=600)
