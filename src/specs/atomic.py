@@ -9,7 +9,6 @@ A full disk or a folder we may not write is the user's to fix, so it leaves here
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import tempfile
@@ -17,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from specs.errors import os_error
+from specs.errors import OS_HINTS, os_error
 
 
 def _umask() -> int:
@@ -96,6 +95,6 @@ def _machine_errors(target: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS):
+        if exc.errno in OS_HINTS:  # the machine's problems errors.py knows the fix for
             raise os_error(exc, target) from None
         raise

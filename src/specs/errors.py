@@ -53,7 +53,7 @@ class ResourceError(SpecsError):
     """The machine ran out of something: disk space, memory, file permissions."""
 
 
-_OS_HINTS = {
+OS_HINTS = {
     errno.ENOSPC: "the disk is full: free space or write elsewhere",
     errno.EDQUOT: "the disk quota is exceeded: free space or write elsewhere",
     errno.EACCES: "permission denied",
@@ -68,7 +68,7 @@ def os_error(exc: OSError, path: str | Path | None = None) -> ResourceError:
     >>> str(os_error(OSError(errno.ENOSPC, "No space left on device", "/tmp/.x.tmp"), "/tmp/x"))
     '/tmp/x: the disk is full: free space or write elsewhere'
     """
-    what = _OS_HINTS.get(exc.errno or -1) or exc.strerror or str(exc)
+    what = OS_HINTS.get(exc.errno or -1) or exc.strerror or str(exc)
     where = path if path is not None else exc.filename
     return ResourceError(f"{where}: {what}" if where else what)
 
