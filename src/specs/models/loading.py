@@ -13,8 +13,32 @@ from pathlib import Path
 from specs.atomic import atomic_dir
 from specs.errors import ModelError
 
-# model_type → the stock processor class name we record in processor_config.json
+# model_type → the stock processor and video processor class names we record in processor_config.json
 _STOCK_PROCESSOR = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
+_STOCK_VIDEO = {"qwen2_vl": "Qwen2VLVideoProcessor", "qwen2_5_vl": "Qwen2VLVideoProcessor",
+                "qwen3_vl": "Qwen3VLVideoProcessor"}
+_VIDEO_KEYS = ("patch_size", "temporal_patch_size", "merge_size", "image_mean", "image_std")
+
+
+def stock_processor_config(cfg: dict, model_type: str) -> dict:
+    """``processor_config.json`` as the stock processor (and vLLM) loads it: its stock class, and a video processor.
+
+    Our image-only processors save no video half, and transformers' Qwen-VL processors — which vLLM builds from the
+    folder — refuse a folder without one. The video processor takes the image processor's patching and
+    normalisation; we never feed videos.
+
+    >>> cfg = stock_processor_config({"image_processor": {"patch_size": 14, "merge_size": 2}}, "qwen2_5_vl")
+    >>> cfg["processor_class"], cfg["video_processor"]
+    ('Qwen2_5_VLProcessor', {'video_processor_type': 'Qwen2VLVideoProcessor', 'patch_size': 14, 'merge_size': 2})
+    """
+    if model_type not in _STOCK_PROCESSOR:
+        return cfg
+    cfg = {**cfg, "processor_class": _STOCK_PROCESSOR[model_type]}
+    image = cfg.get("image_processor")
+    if isinstance(image, dict) and "video_processor" not in cfg:
+        cfg["video_processor"] = {"video_processor_type": _STOCK_VIDEO[model_type],
+                                  **{k: image[k] for k in _VIDEO_KEYS if k in image}}
+    return cfg
 
 
 def _config_dict(path: Path) -> dict:
@@ -176,18 +200,26 @@ def load_for_generation(path: str | Path):
     return load_model(path).to(device())  # from_pretrained loads on the CPU: sample on this rank's GPU
 
 
+def generation_dtype():
+    """The dtype models sample in, on either backend: bfloat16 on a GPU that has it, else float32."""
+    import torch
+
+    return torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
+
+
 def _resolve_dtype(dtype: str):
     import torch
 
     if dtype == "auto":
-        return torch.bfloat16 if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else torch.float32
+        return generation_dtype()
     return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
 
 
 def save_pretrained_atomic(model, processor, out: str | Path, state_dict: dict | None = None) -> Path:
     """Save model + processor into ``out`` via a sibling temp folder and a rename: never a half-written model.
 
-    The processor is recorded under its stock class name, so machines with torchvision load the stock one.
+    The processor is recorded as the stock one (class name, video half: :func:`stock_processor_config`), so machines
+    with torchvision, and vLLM, load the stock processor.
     ``state_dict`` replaces the model's own tensors (the gathered weights of a sharded model).
     """
     out = Path(out)
@@ -200,9 +232,7 @@ def save_pretrained_atomic(model, processor, out: str | Path, state_dict: dict |
         model.save_pretrained(tmp, state_dict=state_dict)
         processor.save_pretrained(tmp)
         proc_cfg = tmp / "processor_config.json"
-        stock = _STOCK_PROCESSOR.get(getattr(model.config, "model_type", ""))
-        if stock and proc_cfg.is_file():
-            cfg = json.loads(proc_cfg.read_text())
-            cfg["processor_class"] = stock
+        if proc_cfg.is_file():
+            cfg = stock_processor_config(json.loads(proc_cfg.read_text()), getattr(model.config, "model_type", ""))
             proc_cfg.write_text(json.dumps(cfg, indent=2) + "\n")
     return out
