@@ -55,8 +55,14 @@ def keep(text: str) -> None:
             handle.write(text.rstrip("\n") + "\n")
 
 
-def attach(run_dir: Path) -> Path:
-    """Send every later :func:`say` line to ``run_dir/run.log`` too (appended: a rerun continues the log)."""
+def log_file() -> Path | None:
+    """The attached ``run.log``, if any."""
+    return _log_file
+
+
+def attach(run_dir: Path, header: bool = True) -> Path:
+    """Send every later :func:`say` line to ``run_dir/run.log`` too (appended: a rerun continues the log; a stage's
+    own process attaches without a ``---`` header line)."""
     global _log_file
     from specs.distributed import is_main_process
 
@@ -64,6 +70,8 @@ def attach(run_dir: Path) -> Path:
     if not is_main_process():  # one writer; the other ranks' lines were never printed
         return _log_file
     _log_file.parent.mkdir(parents=True, exist_ok=True)
+    if not header:
+        return _log_file
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
     with _log_file.open("a", encoding="utf-8") as handle:
         handle.write(f"--- {stamp}\n")
@@ -71,12 +79,13 @@ def attach(run_dir: Path) -> Path:
 
 
 def quiet_libraries() -> None:
-    """Silence transformers, datasets, TRL, accelerate and DeepSpeed through their own verbosity switches."""
+    """Silence transformers, datasets, TRL, accelerate, DeepSpeed and vLLM through their own verbosity switches."""
     import logging
 
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("VLLM_LOGGING_LEVEL", "ERROR")  # vLLM's engine logs, in every process it starts
     try:
         import torch
 

@@ -133,7 +133,8 @@ def generate(
                 do_sample=not greedy,
                 temperature=None if greedy else sampling.temperature,
                 top_p=None if greedy else sampling.top_p,
-                top_k=None,
+                top_k=0,  # off, and repetition_penalty 1: as vLLM and TRL sample, never the checkpoint's own defaults
+                repetition_penalty=1.0,
                 max_new_tokens=sampling.max_new_tokens,
                 use_cache=True,
                 num_return_sequences=sampling.n,
