@@ -21,6 +21,14 @@ def _state():
     return PartialState(cpu=not torch.cuda.is_available())
 
 
+def runner_group() -> None:
+    """Join the launch's process group on gloo, with no GPU context: for a process that only coordinates (the
+    ``specs run`` runner, whose stages run in processes of their own). Call before anything else asks for the state."""
+    from accelerate import PartialState
+
+    PartialState(cpu=True)
+
+
 def num_processes() -> int:
     return _state().num_processes
 

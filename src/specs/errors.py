@@ -22,6 +22,24 @@ class SpecsError(Exception):
 
     exit_code = 1
 
+    def __reduce__(self):  # as its line: it crosses from a stage's process to the runner's whatever its __init__
+        return _restore, (type(self), str(self), self.exit_code)
+
+
+def _restore(cls: type[SpecsError], line: str, exit_code: int) -> SpecsError:
+    exc = Exception.__new__(cls)
+    Exception.__init__(exc, line)
+    exc.exit_code = exit_code
+    return exc
+
+
+class StageFailed(SpecsError):
+    """A failure inside a stage's own process, already described (``describe``) and its traceback kept there."""
+
+    def __init__(self, line: str, exit_code: int = 1):
+        super().__init__(line)
+        self.exit_code = exit_code
+
 
 class ConfigError(SpecsError, ValueError):
     """A bad recipe, config file, ``--set`` or command-line value (a ``ValueError`` so validators may raise it)."""

@@ -19,13 +19,15 @@ def run_command(
     run directory keeps the same lines.
     """
     from specs import console
+    from specs.distributed import runner_group
     from specs.recipe.plan import run_recipe, table
     from specs.recipe.runner import Run
     from specs.recipe.schema import load_recipe
 
     if not verbose:
         console.quiet_libraries()
-    rows = run_recipe(Run(load_recipe(recipe, sets), out, log=console.say), ready=console.attach)
+    runner_group()  # the runner loads no model: its process group (under accelerate launch) is gloo, on no GPU
+    rows = run_recipe(Run(load_recipe(recipe, sets), out, log=console.say), ready=console.attach, quiet=not verbose)
     from specs.distributed import is_main_process
 
     if not is_main_process():

@@ -126,7 +126,8 @@ def stages(run: Run) -> list[Stage]:
         return Stage(f"eval_{name}", [run.evals / f"{name}.json"], lambda: _eval(run, name), keys("eval", TEST_DATA))
 
     plan = [
-        Stage("data", [run.data(s) for s in SPLITS], lambda: _make_data(run), ("data",), main_only=True),
+        Stage("data", [run.data(s) for s in SPLITS], lambda: _make_data(run), ("data",), main_only=True,
+              isolated=False),
         Stage("base", [run.model("base") / "config.json"], lambda: _make_base(run), ("toy_base", *SHARED_KEYS)),
         evaluation("base"),
         Stage("grpo_zero", [run.model("grpo_zero")], lambda: _grpo(run, "base", "grpo_zero", "grpo_zero"),
@@ -176,17 +177,20 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None) -> dict[str, Any]:
-    """Pre-flight, then every stage, then ``summary.json``; returns the summary rows.
+def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quiet: bool = True) -> dict[str, Any]:
+    """Pre-flight, then every stage — each in a fresh process (``specs.recipe.isolate``) — then ``summary.json``;
+    returns the summary rows.
 
     ``ready(run.root)`` is called once the pre-flight has passed and the folder's lock is taken (the console
     attaches ``run.log`` then: a recipe refused before any stage leaves no folder behind)."""
     from specs.distributed import is_main_process
+    from specs.recipe.isolate import run_isolated
     from specs.recipe.preflight import preflight
 
     plan = stages(run)
     preflight(run, plan)
-    run.execute(plan, ready)
+    recipe = run.recipe.model_dump(mode="json")
+    run.execute(plan, ready, isolate=lambda stage: run_isolated(recipe, run.root, stage.name, quiet))
     rows = summary(run)
     if is_main_process():
         write_json_atomic(run.root / "summary.json", rows)

@@ -34,6 +34,7 @@ class Stage:
     run: Callable[[], Any]
     keys: tuple[str, ...] = ()  # the recipe keys it reads ("grpo_zero", "data.train", …): see Run.claim
     main_only: bool = False
+    isolated: bool = True  # run in a fresh process when the runner isolates stages (it loads models)
 
     def reads(self, key: str) -> bool:
         """Whether the dotted recipe key ``key`` is (or holds, or lies inside) one this stage reads."""
@@ -111,9 +112,11 @@ class Run:
             raise ConfigError(f"{self.manifest_path}: field 'stages': missing; not a specs run manifest")
         return manifest
 
-    def execute(self, stages: list[Stage], ready: Callable[[Path], Any] = lambda _root: None) -> dict[str, Any]:
+    def execute(self, stages: list[Stage], ready: Callable[[Path], Any] = lambda _root: None,
+                isolate: Callable[[Stage], dict[str, float]] | None = None) -> dict[str, Any]:
         """Run the stages not done yet; ``ready(root)`` once the folder's lock is ours (the console attaches
-        ``run.log`` then: a refused second run writes nothing into the live one's folder)."""
+        ``run.log`` then: a refused second run writes nothing into the live one's folder). ``isolate(stage)`` runs
+        an ``isolated`` stage in its own process and returns memory figures for the manifest."""
         import contextlib
 
         from specs.distributed import is_main_process
@@ -122,9 +125,10 @@ class Run:
         main = is_main_process()
         with run_lock(self.root, self.log) if main else contextlib.nullcontext():
             ready(self.root)
-            return self._execute(stages, main)
+            return self._execute(stages, main, isolate)
 
-    def _execute(self, stages: list[Stage], main: bool) -> dict[str, Any]:
+    def _execute(self, stages: list[Stage], main: bool, isolate: Callable[[Stage], dict[str, float]] | None
+                 ) -> dict[str, Any]:
         from specs.distributed import wait_for_everyone
         from specs.report.run_report import refresh_run_report
 
@@ -151,7 +155,9 @@ class Run:
             save()
             started = time.perf_counter()
             try:
-                if main or not stage.main_only:
+                if isolate is not None and stage.isolated:
+                    entry.update(isolate(stage))
+                elif main or not stage.main_only:
                     stage.run()
             except KeyboardInterrupt:
                 entry.update(status="interrupted", finished=_now())

@@ -23,6 +23,7 @@ from pydantic import Field, FilePath, ValidationInfo, field_validator
 from specs.config import Strict
 from specs.data.prompt import PromptSpec
 from specs.errors import ConfigError, DataError
+from specs.fresh_process import in_fresh_process
 from specs.judge.config import JudgeConfig, require_judge
 
 
@@ -105,6 +106,14 @@ def sample_model(model_path: Path, examples, cfg: DistillConfig, prompt: PromptS
         return sampler.sample(examples, sampling, progress=f"sample {label}", cache=cache)
 
 
+def sample(model_path: Path, examples, cfg: DistillConfig, prompt: PromptSpec, label: str, cache: Path):
+    """:func:`sample_model`; on vLLM in a process of its own, since the two models' engines cannot follow each
+    other in one process (``specs.fresh_process``)."""
+    if cfg.backend == "vllm":
+        return in_fresh_process(sample_model, model_path, examples, cfg, prompt, label, cache)
+    return sample_model(model_path, examples, cfg, prompt, label, cache)
+
+
 def _texts(samples) -> list[list[str]]:
     return [[s.text for s in per_example] for per_example in samples]
 
@@ -178,9 +187,8 @@ def distill(chosen_model: Path | None, base_model: Path, data: Path, out: Path, 
         chosen_texts, unmatched = _teacher_texts(cfg, examples)
     else:
         chosen_cfg = cfg.model_copy(update={"seed": chosen_seed(cfg.seed)}) if cfg.chosen_source == "base" else cfg
-        chosen = sample_model(chosen_model, examples, chosen_cfg, prompt, "chosen", cache=cache / "chosen")
-        chosen_texts = _texts(chosen)
-    base_texts = _texts(sample_model(base_model, examples, cfg, prompt, "base", cache=cache / "base"))
+        chosen_texts = _texts(sample(chosen_model, examples, chosen_cfg, prompt, "chosen", cache=cache / "chosen"))
+    base_texts = _texts(sample(base_model, examples, cfg, prompt, "base", cache=cache / "base"))
     sides = {"chosen": chosen_texts, "base": base_texts}
     names = {"chosen": str(chosen_model or cfg.teacher_samples), "base": str(base_model)}
     rng = random.Random(f"{cfg.seed}:pairs")
