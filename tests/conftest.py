@@ -1,4 +1,8 @@
 import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +66,27 @@ def toy_fast_run(toy_base, tmp_path_factory):
     result = CliRunner().invoke(app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}"])
     assert result.exit_code == 0, result.output
     return out, result.output
+
+
+CONFIGS = Path(__file__).parents[1] / "configs" / "accelerate"
+
+
+def accelerate_launch(*args: str, config: str = "ddp", env: dict | None = None) -> str:
+    """``accelerate launch`` with one of our shipped configs, 2 processes; on a CPU machine the ranks use gloo."""
+    with socket.socket() as sock:  # a free loopback port for the rendezvous
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
+    cmd = [
+        sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(CONFIGS / f"{config}.yaml"),
+        "--num_processes", "2", "--mixed_precision", "no", "--main_process_port", str(port), "-m", "specs", *args,
+    ]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def launch():
+    """:func:`accelerate_launch`, for test modules in any folder."""
+    return accelerate_launch

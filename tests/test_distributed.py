@@ -5,39 +5,21 @@ artifact, and whole models saved in the stock layout even when no rank holds all
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from specs.grading.formatcheck import format_ok
 
 pytestmark = pytest.mark.slow
-CONFIGS = Path(__file__).parents[1] / "configs" / "accelerate"
-
-
-def accelerate_launch(*args: str, config: str = "ddp") -> str:
-    """``accelerate launch`` with one of our shipped configs, 2 processes; on a CPU machine the ranks use gloo."""
-    with socket.socket() as sock:  # a free loopback port for the rendezvous
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    cmd = [
-        sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(CONFIGS / f"{config}.yaml"),
-        "--num_processes", "2", "--mixed_precision", "no", "--main_process_port", str(port), "-m", "specs", *args,
-    ]
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
 
 
 @pytest.fixture(scope="module", params=["ddp", "zero3"])
-def launched(request, toy_base, tmp_path_factory):
+def launched(request, toy_base, tmp_path_factory, launch):
     out = tmp_path_factory.mktemp(f"launched-{request.param}") / "run"
     gf = ["--set", "cold_start.dpo.gf_every=2", "--set", "cold_start.dpo.gf_limit=7"]  # 7: uneven over 2 ranks
-    stdout = accelerate_launch("run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}", *gf,
+    stdout = launch("run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}", *gf,
                                config=request.param)
     return out, stdout
 
@@ -97,9 +79,9 @@ def test_sharded_eval_equals_one_process(launched, toy_base, tmp_path):
     assert json.loads(single.read_text())["samples"] == launched_eval["samples"]  # greedy: sharding changes nothing
 
 
-def test_the_toy_base_is_not_built_under_several_processes(tmp_path):
+def test_the_toy_base_is_not_built_under_several_processes(tmp_path, launch):
     with pytest.raises(AssertionError, match="the toy base is built in one process"):
-        accelerate_launch("run", "toy-fast", "--out", str(tmp_path / "run"))
+        launch("run", "toy-fast", "--out", str(tmp_path / "run"))
 
 
 def test_gf_is_tracked_with_every_rank_generating(launched):

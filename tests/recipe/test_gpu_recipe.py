@@ -29,7 +29,7 @@ def test_paper_hyperparameters(recipe):
         assert (grpo.learning_rate, grpo.num_generations, grpo.beta, grpo.max_completion_length) == (1e-6, 8, 0, 10240)
         assert grpo.batch_size * grpo.grad_accum * GPUS == 128 and grpo.freeze_vision
         assert grpo.batch_size * GPUS * grpo.trl["steps_per_generation"] == 128 * 8  # 128 prompts x 8 rollouts
-    assert recipe.final_grpo.max_steps == 800
+    assert recipe.final_grpo.max_steps == 6400  # 800 rounds of 128 prompts x 8 (8 optimizer steps a round)
     dpo = recipe.cold_start.dpo
     assert (dpo.learning_rate, dpo.sft_weight, dpo.max_length, dpo.epochs) == (1e-6, 1.0, 16384, 1)
     assert dpo.batch_size * dpo.grad_accum * GPUS == 64
