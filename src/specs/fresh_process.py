@@ -15,23 +15,28 @@ import os
 import resource
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from specs import console
-from specs.errors import SpecsError, StageFailed, debugging, describe
+from specs.errors import ResourceError, SpecsError, StageFailed, debugging, describe
 
 R = TypeVar("R")
 
 
-def in_fresh_process(fn: Callable[..., R], *args: Any) -> R:
-    """``fn(*args)`` in a new (spawned) process; ``fn`` and ``args`` must pickle (a module-level function)."""
+def in_fresh_process(fn: Callable[..., R], *args: Any, label: str) -> R:
+    """``fn(*args)`` in a new (spawned) process; ``fn`` and ``args`` must pickle (a module-level function).
+    ``label`` names the work in a failure's line."""
     log = console.log_file()
     with _fresh_group_port(), ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_die_with_parent) \
             as pool:
         future = pool.submit(_call, fn, args, log)
         try:
             return future.result()
+        except BrokenProcessPool:
+            raise ResourceError(f"{label}: its process was killed (by the OS: out of memory? "
+                                "see dmesg); lower batch_size or the lengths, or free memory, and rerun") from None
         except KeyboardInterrupt:  # Ctrl-C on the parent alone: the child stops too (no writer left behind)
             for process in pool._processes.values():  # the executor has no public handle on its processes
                 process.terminate()
@@ -52,6 +57,9 @@ def rss_mb() -> float:
 
 
 def _call(fn: Callable[..., R], args: tuple, log) -> R:
+    import warnings
+
+    warnings.filterwarnings("ignore", category=FutureWarning)  # as specs.cli.main: notices, not user errors
     if log is not None:
         console.attach(log.parent, header=False)
     try:

@@ -14,7 +14,7 @@ from specs.fresh_process import in_fresh_process, peak_rss_mb, rss_mb
 def run_isolated(recipe: dict[str, Any], root: Path, stage: str, quiet: bool) -> dict[str, float]:
     """Run ``stage`` of the run folder ``root`` (``recipe``: the resolved recipe as JSON data) in a fresh process;
     returns its peak resident memory and the runner's, in MB."""
-    peak = in_fresh_process(_stage_process, recipe, str(root), stage, quiet)
+    peak = in_fresh_process(_stage_process, recipe, str(root), stage, quiet, label=stage)
     return {"peak_rss_mb": peak, "runner_rss_mb": rss_mb()}
 
 

@@ -110,7 +110,8 @@ def sample(model_path: Path, examples, cfg: DistillConfig, prompt: PromptSpec, l
     """:func:`sample_model`; on vLLM in a process of its own, since the two models' engines cannot follow each
     other in one process (``specs.fresh_process``)."""
     if cfg.backend == "vllm":
-        return in_fresh_process(sample_model, model_path, examples, cfg, prompt, label, cache)
+        return in_fresh_process(sample_model, model_path, examples, cfg, prompt, label, cache,
+                                label=f"distill: sampling {label}")
     return sample_model(model_path, examples, cfg, prompt, label, cache)
 
 
