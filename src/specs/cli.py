@@ -18,7 +18,7 @@ from specs.grading.cli import grade_command
 from specs.lmms.cli import lmms_eval_command
 from specs.metrics.cli import rbf_command
 from specs.models.cli import tiny_model_command
-from specs.recipe.cli import run_command
+from specs.recipe.cli import cost_command, rehearse_command, run_command
 from specs.report.cli import report_command as run_report_command
 from specs.stages.cli import register as register_stages
 from specs.study.cli import report_command as study_report_command
@@ -48,6 +48,8 @@ app.add_typer(toyworld_app, name="toyworld")
 app.command("tiny-model")(tiny_model_command)
 app.command("toy-base")(toy_base_command)
 app.command("run")(run_command)
+app.command("rehearse")(rehearse_command)
+app.command("cost")(cost_command)
 app.command("report")(run_report_command)
 register_stages(app)
 app.command("rbf")(rbf_command)
@@ -77,6 +79,10 @@ def _close_process_group() -> None:
         return
     import torch.distributed as dist
 
+    if "vllm.distributed.parallel_state" in sys.modules:  # an in-process engine's groups first: vLLM's exit hook
+        from vllm.distributed.parallel_state import destroy_model_parallel  # would destroy them after the default
+
+        destroy_model_parallel()
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
 

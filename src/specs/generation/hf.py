@@ -59,6 +59,26 @@ def render_prompts(processor, prompts: Sequence[list[dict]], images: Sequence[li
     return texts
 
 
+def prompt_lengths(processor, prompts: Sequence[list[dict]], image_sizes: Sequence[list[tuple[int, int]]]) -> list[int]:
+    """Tokens each prompt takes with its images at the processor's pixel cap, without decoding a pixel: the rendered
+    text with one placeholder per image, plus each image's tokens from its (width, height) by the processor's own
+    resize rule (Qwen-VL's ``smart_resize``)."""
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
+
+    tokenizer = getattr(processor, "tokenizer", processor)
+    image = getattr(processor, "image_processor", None)
+    placeholders = [[None] * len(sizes) for sizes in image_sizes]
+    lengths = []
+    for text, sizes in zip(render_prompts(processor, prompts, placeholders), image_sizes, strict=True):
+        n = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        for width, height in sizes:
+            factor = image.patch_size * image.merge_size
+            h, w = smart_resize(height, width, factor, image.size["shortest_edge"], image.size["longest_edge"])
+            n += (h // factor) * (w // factor) - 1  # the placeholder already counted
+        lengths.append(n)
+    return lengths
+
+
 class NucleusRecorder:
     """A logits processor that records, per row, the size of the smallest token set reaching ``p`` mass.
 

@@ -8,12 +8,12 @@ CPU code paths never import it. Nucleus sizes (the RBF) need full distributions 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from specs.generation.hf import Sample, SamplingConfig, render_prompts
+from specs.generation.vllm_cpu import cpu_engine_env
 
 BANNED = -100.0  # vLLM clamps biases to [-100, 100]; -100 makes a token unreachable in practice
 
@@ -104,11 +104,7 @@ class VLLMEngine:
             kwargs["distributed_executor_backend"] = "external_launcher"
         if max_pixels is not None:
             kwargs["mm_processor_kwargs"] = {"max_pixels": max_pixels}
-        if not torch.cuda.is_available():  # vLLM's CPU build
-            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")  # GiB: enough for small models, not ~21 GB of RAM
-            # the engine in this process (it is one of its own: specs.fresh_process), compiled nothing: starts in
-            # ~15 s instead of ~60 s on two cores
-            os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
+        if cpu_engine_env():  # vLLM's CPU build: compile nothing either
             kwargs["enforce_eager"] = True
         self.llm = LLM(
             model=str(model_path),

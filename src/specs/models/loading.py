@@ -162,6 +162,40 @@ def cap_pixels(processor, max_pixels: int) -> None:
         image_processor.max_pixels = max_pixels
 
 
+def capped_view(path: str | Path, max_pixels: int | None, view: str | Path) -> Path:
+    """``path`` as an engine that loads the folder (TRL's colocated vLLM) must see it: with the recipe's pixel cap in
+    its processor config. The folder itself when it already has it; else ``view``, a folder of links to its files
+    with the capped processor config, so images are encoded as the trainer encodes them (TRL hands vLLM the raw
+    image; vLLM applies the folder's cap, 12.8 MP for a stock Qwen2.5-VL)."""
+    path, view = Path(path).resolve(), Path(view)
+    names = ("processor_config.json", "preprocessor_config.json")
+    configs = {n: json.loads((path / n).read_text(encoding="utf-8")) for n in names if (path / n).is_file()}
+    capped = {n: _capped(c, max_pixels) for n, c in configs.items()} if max_pixels else configs
+    if capped == configs:
+        return path
+    with atomic_dir(view) as tmp:
+        for item in path.iterdir():
+            if item.name not in capped:
+                (tmp / item.name).symlink_to(item)
+        for name, cfg in capped.items():
+            (tmp / name).write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+    return view
+
+
+def _capped(cfg: dict, max_pixels: int) -> dict:
+    """A processor config (or its ``image_processor`` section) with ``max_pixels`` as its cap, as ``cap_pixels``
+    sets it on a loaded processor."""
+    if isinstance(cfg.get("image_processor"), dict):
+        return {**cfg, "image_processor": _capped(cfg["image_processor"], max_pixels)}
+    size = dict(cfg.get("size") or {})
+    size["longest_edge"] = max_pixels
+    size["shortest_edge"] = min(size.get("shortest_edge") or max_pixels, max_pixels)
+    out = {**cfg, "size": size}
+    if "max_pixels" in cfg:
+        out["max_pixels"] = max_pixels
+    return out
+
+
 def load_config(path: str | Path):
     """The folder's ``PretrainedConfig`` alone (no weights)."""
     from transformers import AutoConfig

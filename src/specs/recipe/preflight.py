@@ -26,9 +26,17 @@ def preflight(run: Run, plan: list[Stage]) -> None:
     _outside_inputs(run)
     if recipe.base_model is not None:
         check_model_folder(recipe.base_model)
+    examples = {}
     for split in ("train", "id_test", "ood_test"):
         if (path := getattr(recipe.data, split)) is not None:
-            load_examples(path)  # every line and every image, as the stages will read them
+            examples[split] = load_examples(path)  # every line and every image, as the stages will read them
+    for key in ("grpo_zero", "final_grpo"):
+        cfg = getattr(recipe, key)
+        limit = cfg.trl.get("vllm_max_model_length") if cfg.vllm != "off" else None
+        if key in names and limit and "train" in examples and recipe.base_model is not None:
+            budget = cfg.max_completion_length
+            _prompts_fit(run, examples["train"], limit - budget,
+                         f"{key}.trl.vllm_max_model_length {limit} less max_completion_length {budget}")
     if "distill" in names and recipe.distill.chosen_source == "teacher":
         from specs.pairs.samples import read_samples
 
@@ -37,6 +45,36 @@ def preflight(run: Run, plan: list[Stage]) -> None:
         out = Path(scratch) / "model"
         for key, args in _trl_configs(recipe, names, out).items():
             _as(key, args)
+
+
+def _prompts_fit(run: Run, examples: list, room: int, why: str) -> None:
+    """Every training prompt, with its images at the recipe's pixel cap, leaves its rollout the whole budget in the
+    engine: vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume)."""
+    from PIL import Image
+
+    from specs.data.jsonl import read_jsonl
+    from specs.errors import DataError
+    from specs.generation.hf import prompt_lengths
+    from specs.models.loading import load_processor
+
+    processor = load_processor(run.recipe.base_model, max_pixels=run.recipe.prompt.max_pixels)
+    for start in range(0, len(examples), 256):
+        chunk = examples[start : start + 256]
+        sizes = []
+        for example in chunk:
+            row = []
+            for path in example.images:
+                with Image.open(path) as img:
+                    row.append(img.size)
+            sizes.append(row)
+        lengths = prompt_lengths(processor, [run.recipe.prompt.messages(e) for e in chunk], sizes)
+        for example, n in zip(chunk, lengths, strict=True):
+            if n > room:
+                path = run.data("train")
+                line = next((number for number, row in read_jsonl(path) if row.get("id") == example.id), None)
+                raise DataError(path, line, f"the prompt takes {n} tokens with its images at the recipe's pixel cap "
+                                f"(prompt.max_pixels); {why} leave {room}: shorten it, or raise the limit",
+                                field="question")
 
 
 def _outside_inputs(run: Run) -> None:

@@ -6,6 +6,7 @@ rollouts per prompt, no KL (beta 0), DAPO-style clip-higher, vision tower frozen
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any, Literal
 
@@ -138,8 +139,10 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     from trl import GRPOTrainer
 
     from specs.data.loader import load_dataset
+    from specs.distributed import process_index
     from specs.generation.hf import vision_token_ids
-    from specs.models.loading import check_model_folder, load_config
+    from specs.generation.vllm_cpu import cpu_engine_env, patch_trl_weight_sync_for_cpu
+    from specs.models.loading import capped_view, check_model_folder, load_config
     from specs.rewards import format_reward
 
     accuracy = accuracy_reward_for(cfg, judge)  # before anything is loaded: a missing judge is a config error
@@ -149,6 +152,11 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     # the TRL config first: under DeepSpeed ZeRO-3 it must exist before the model is loaded (sharded loading)
     args = grpo_args(cfg, out, vision_token_ids(load_config(model_path)))
     model, processor = load_for_training(model_path, cfg, prompt)
+    view = None
+    if cfg.vllm == "colocate":  # TRL builds its engine from model.name_or_path: it must see the recipe's pixel cap
+        view = capped_view(model_path, prompt.max_pixels, out.parent / f".{out.name}.vllm-view-{process_index()}")
+        model.name_or_path = model.config._name_or_path = str(view)
+        cpu_engine_env()
     dataset = load_dataset(data_path, prompt, limit=cfg.limit)
     trainer_cls, extra = GRPOTrainer, {}
     if cfg.accuracy_filter is not None or cfg.drop_zero_std:  # plain TRL unless a filter is on
@@ -166,5 +174,9 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
         callbacks=stage_callbacks(cfg, out, callbacks),
         **extra,
     )
+    patch_trl_weight_sync_for_cpu(getattr(trainer, "vllm_generation", None))  # vLLM's CPU build only
     train(trainer, cfg, out)
-    return save_trained(trainer, processor, out)
+    saved = save_trained(trainer, processor, out)
+    if view is not None and view != Path(model_path).resolve():
+        shutil.rmtree(view, ignore_errors=True)
+    return saved
