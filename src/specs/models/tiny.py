@@ -27,6 +27,9 @@ class TinySize:
     vocab_size: int = 512
     patch_size: int = 14
     image_size: int = 84  # min = max pixels = image_size², so toy images are never resized
+    min_pixels: int | None = None  # the processor's range, when not image_size² (a real model's settings)
+    max_pixels: int | None = None
+    max_positions: int = 2048
 
 
 def _text_config(arch: str, size: TinySize, vocab: int, tok) -> dict:
@@ -38,7 +41,7 @@ def _text_config(arch: str, size: TinySize, vocab: int, tok) -> dict:
         num_hidden_layers=size.layers,
         num_attention_heads=size.heads,
         num_key_value_heads=size.kv_heads,
-        max_position_embeddings=2048,
+        max_position_embeddings=size.max_positions,
         bos_token_id=tok.pad_token_id,
         eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id,
@@ -109,7 +112,8 @@ def build_processor(arch: str, tok, size: TinySize):
         return tok
     pixels = size.image_size**2
     image_processor = Qwen2VLImageProcessorPil(
-        min_pixels=pixels, max_pixels=pixels, patch_size=size.patch_size, merge_size=2, temporal_patch_size=2
+        min_pixels=size.min_pixels or pixels, max_pixels=size.max_pixels or pixels, patch_size=size.patch_size,
+        merge_size=2, temporal_patch_size=2,
     )
     return IMAGE_ONLY_PROCESSORS[arch](image_processor=image_processor, tokenizer=tok, chat_template=tok.chat_template)
 
@@ -120,8 +124,12 @@ def build_tiny_model(
     corpus: Iterable[str] | None = None,
     size: TinySize = TinySize(),
     seed: int = 0,
+    processor_from: Path | None = None,
 ) -> Path:
-    """Train a tokenizer on ``corpus``, build a random model of ``arch``, save both as a normal HF folder."""
+    """Train a tokenizer on ``corpus``, build a random model of ``arch``, save both as a normal HF folder.
+
+    ``processor_from``: a real checkpoint's folder whose tokenizer, processor and chat template the tiny model takes
+    instead (its vocabulary too)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForImageTextToText
 
@@ -131,8 +139,14 @@ def build_tiny_model(
         raise ValueError(f"unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
     from specs.models.tokenizer import train_qwen_tokenizer
 
-    tok = train_qwen_tokenizer(corpus if corpus is not None else default_corpus(), size.vocab_size)
-    processor = build_processor(arch, tok, size)
+    if processor_from is not None:
+        from specs.models.loading import load_processor
+
+        processor = load_processor(processor_from)
+        tok = getattr(processor, "tokenizer", processor)
+    else:
+        tok = train_qwen_tokenizer(corpus if corpus is not None else default_corpus(), size.vocab_size)
+        processor = build_processor(arch, tok, size)
     config = build_config(arch, size, tok)
     torch.manual_seed(seed)
     auto = AutoModelForCausalLM if arch == "qwen2" else AutoModelForImageTextToText

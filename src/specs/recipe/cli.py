@@ -34,3 +34,57 @@ def run_command(
         return
     console.say("\n" + table(rows))
     console.say(f"\nrun directory: {out} (report.html, summary.json, run.log, manifest.json, evals/, models/)")
+
+
+SIZES_HELP = "Prompts in the full run's {} set (default: the lines of the recipe's file)."
+
+
+def cost_command(
+    recipe: Path = typer.Argument(..., help="Recipe YAML (its model and data need not be here)."),
+    gpus: int = typer.Option(8, "--gpus", help="GPUs of the full run."),
+    train: int | None = typer.Option(None, "--train", help=SIZES_HELP.format("training")),
+    id_test: int | None = typer.Option(None, "--id", help=SIZES_HELP.format("ID test")),
+    ood_test: int | None = typer.Option(None, "--ood", help=SIZES_HELP.format("OOD test")),
+    sets: list[str] = typer.Option([], "--set", "-s", help="Override a recipe key: a.b=value (repeatable)."),
+) -> None:
+    """What a recipe will cost: per stage, optimizer steps, generation rounds, prompts, responses, tokens at the
+    caps, checkpoints on disk, GPU memory and hours, under the assumptions printed with it."""
+    from specs import console
+    from specs.recipe.cost import cost_table
+
+    console.say(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}, sets))
+
+
+def rehearse_command(
+    recipe: Path = typer.Argument(..., help="Recipe YAML of a real run."),
+    out: Path = typer.Option(..., "--out", help="Rehearsal folder: inputs/ (tiny model, data) and run/."),
+    arch: str = typer.Option("qwen2_5_vl", "--arch", help="Model family when the recipe's base folder is not here."),
+    gpus: int = typer.Option(8, "--gpus", help="GPUs of the full run (for the cost printed at the end)."),
+    train: int | None = typer.Option(None, "--train", help=SIZES_HELP.format("training")),
+    id_test: int | None = typer.Option(None, "--id", help=SIZES_HELP.format("ID test")),
+    ood_test: int | None = typer.Option(None, "--ood", help=SIZES_HELP.format("OOD test")),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Keep the libraries' own progress bars and logs."),
+) -> None:
+    """Every stage of a real recipe in minutes: its settings and engines, with a tiny model of the base's family,
+    a sample of its data (or synthetic records with large images) and short lengths; then what the full run will
+    cost. Launch it as the full run (e.g. accelerate launch with the DeepSpeed config) to rehearse that too."""
+    from specs import console
+    from specs.distributed import is_main_process, runner_group, wait_for_everyone
+    from specs.recipe.cost import cost_table
+    from specs.recipe.plan import run_recipe, table
+    from specs.recipe.rehearsal import rehearsal_recipe
+    from specs.recipe.runner import Run
+    from specs.recipe.schema import load_recipe
+
+    if not verbose:
+        console.quiet_libraries()
+    runner_group()
+    if is_main_process():  # the tiny model and the data, once
+        rehearsal_recipe(recipe, out / "inputs", arch)
+    wait_for_everyone()
+    rows = run_recipe(Run(load_recipe(out / "inputs" / "recipe.yaml"), out / "run", log=console.say),
+                      ready=console.attach, quiet=not verbose)
+    if is_main_process():
+        console.say("\n" + table(rows))
+        console.say(f"\nrehearsal passed: every stage of {recipe} ran ({out / 'run'}). The full run will cost:\n")
+        console.say(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}))

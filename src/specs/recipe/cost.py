@@ -15,14 +15,14 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from specs.recipe.schema import Recipe
+from specs.config import build, deep_merge, parse_sets, read_yaml
+from specs.generation.sampler import CHUNK_PROMPTS
+from specs.recipe.schema import Recipe
 
 GB = 1e9
 LOGIT_BYTES = 6  # per logit of one micro-batch: the bf16 logits and an fp32 copy for the log-softmax
-CHUNK_PROMPTS = 1024  # specs.generation.sampler's: prompts per cached sampling call at least
 
 
 @dataclass(frozen=True)
@@ -259,29 +259,29 @@ def format_costs(costs: list[StageCost], hardware: Hardware | None = None, world
     return "\n".join(out)
 
 
-def _lines(path: Path | None) -> int:
-    return sum(1 for line in path.open() if line.strip()) if path else 0
+def prompt_counts(recipe_file: Path, sizes: dict[str, int | None]) -> dict[str, int]:
+    """Prompts per split: ``sizes`` where given, else the lines of the recipe's file (0 when it is not there)."""
+    raw, _lines = read_yaml(recipe_file)
+    data = raw.get("data") or {}
+
+    def lines(key: str) -> int:
+        path = recipe_file.parent / data[key] if data.get(key) else None
+        return sum(1 for line in path.open(encoding="utf-8") if line.strip()) if path and path.is_file() else 0
+
+    return {key: n if n is not None else lines(key) for key, n in sizes.items()}
 
 
-def main(argv: list[str] | None = None) -> None:
-    """``python -m specs.recipe.cost RECIPE [--gpus 8] [--train N --id N --ood N] [--set k=v ...]``."""
-    import argparse
-
-    from specs.recipe.schema import load_recipe
-
-    ap = argparse.ArgumentParser(prog="python -m specs.recipe.cost", description="What a recipe will cost.")
-    ap.add_argument("recipe")
-    ap.add_argument("--gpus", type=int, default=8)
-    for split in ("train", "id", "ood"):
-        ap.add_argument(f"--{split}", type=int, help="prompts (default: the lines of the recipe's file)")
-    ap.add_argument("--set", action="append", default=[], dest="sets")
-    args = ap.parse_args(argv)
-    recipe = load_recipe(args.recipe, args.sets)
-    data = recipe.data
-    counts = [n if n is not None else _lines(path) for n, path in
-              ((args.train, data.train), (args.id, data.id_test), (args.ood, data.ood_test))]
-    print(format_costs(estimate(recipe, *counts, args.gpus), Hardware(), args.gpus))
+def settings_only(recipe_file: Path, sets: list[str] | None = None) -> Recipe:
+    """The recipe's settings with its paths left out: what it costs does not need its model or data here."""
+    raw, lines = read_yaml(recipe_file)
+    raw.pop("base_model", None)
+    raw["data"] = {k: v for k, v in (raw.get("data") or {}).items() if k == "toy"}
+    return build(Recipe, deep_merge(raw, parse_sets(sets or [])), str(recipe_file), lines)
 
 
-if __name__ == "__main__":
-    main()
+def cost_table(recipe_file: Path, gpus: int, sizes: dict[str, int | None], sets: list[str] | None = None) -> str:
+    """``format_costs`` for a recipe file on ``gpus`` GPUs, the prompt counts from ``sizes`` or its files."""
+    counts = prompt_counts(Path(recipe_file), sizes)
+    text = format_costs(estimate(settings_only(Path(recipe_file), sets), counts["train"], counts["id_test"],
+                                 counts["ood_test"], gpus), Hardware(), gpus)
+    return f"prompts: {counts['train']:,} train, {counts['id_test']:,} ID, {counts['ood_test']:,} OOD\n{text}"
