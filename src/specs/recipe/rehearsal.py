@@ -1,13 +1,13 @@
-"""``specs run RECIPE --rehearse``: every stage of a real recipe, on this machine, in minutes.
+"""``specs rehearse RECIPE``: every stage of a real recipe, on this machine, in minutes.
 
-Everything the recipe says is kept — prompt and pixel cap, engines (vLLM), batch structure, generation rounds,
-token limits of the engines, losses, filters, checkpointing — except three things: the model (a tiny random model of
-the base's family, with the base's own tokenizer, processor and chat template when the folder is there, else
-Qwen's stock processor settings and chat template), the data (the first records of the recipe's files with their
-images, or, where a file is missing, synthetic records with realistic images: 0.3-12 MP, several aspect ratios, up
-to three per record) and the lengths (one generation round per GRPO stage, 32-token responses, a few prompts per
-eval). Run it under the launcher the full run will use (``accelerate launch`` with its DeepSpeed config): a defect
-of the real path fails here in minutes instead of a GPU-day in. It ends by printing what the full run will cost.
+Everything the recipe says is kept — prompt, engines (vLLM), batch structure, generation rounds, token limits of the
+engines, losses, filters, checkpointing — except three things: the model (a tiny random model of the base's family,
+with the base's own tokenizer, processor and chat template when the folder is there, else Qwen's stock processor
+settings and chat template), the data (the first records of the recipe's files with their images, or, where a file
+is missing, synthetic records with realistic images: 0.3-12 MP, several aspect ratios, up to three per record) and
+the lengths (one generation round per GRPO stage, 32-token responses, images at 1/16 of the pixel cap, a few prompts
+per eval). Run it under the launcher the full run will use (``accelerate launch`` with its DeepSpeed config): a
+defect of the real path fails here in minutes instead of a GPU-day in. It ends by printing what the full run costs.
 """
 
 from __future__ import annotations
@@ -50,7 +50,15 @@ def rehearsal_recipe(recipe_file: Path, out: Path, arch: str) -> Path:
 
 
 def _scale(raw: dict[str, Any]) -> None:
-    """Lengths down, structure kept: one generation round per GRPO stage, one checkpoint saved per training stage."""
+    """Lengths down, structure kept: one generation round per GRPO stage, one checkpoint saved per training stage,
+    images at 1/16 of the pixel cap (a GRPO round encodes all its prompts' images at once: at 1,280 tokens an image,
+    1,024 rollouts' pixel values are ~9 GB on each rank)."""
+    from specs.data.prompt import prompt_data
+
+    prompt = raw.get("prompt") or "reasoning"
+    prompt = dict(prompt_data(prompt) if isinstance(prompt, str) else prompt)
+    prompt["max_pixels"] = max((prompt.get("max_pixels") or REHEARSAL_SIZE.max_pixels) // 16, 56 * 56)
+    raw["prompt"] = prompt
     ev = raw.setdefault("eval", {})
     ev["limit"] = min(ev.get("limit") or PROMPTS["id_test"], PROMPTS["id_test"])
     ev.setdefault("sampling", {})["max_new_tokens"] = RESPONSE_TOKENS

@@ -24,6 +24,7 @@ from specs.stages.common import (
     train,
     trl_config,
 )
+from specs.stages.grpo_vllm import expand_images_once
 
 
 class GRPOStageConfig(TrainCommon):
@@ -62,6 +63,12 @@ class GRPOStageConfig(TrainCommon):
         "dapo/cispo/vespo: the batch's token count; bnpo: the micro-batch's) nor in the KL and entropy terms. "
         "With grpo, dr_grpo or luspo the normaliser counts sequences, so only the KL/entropy terms change.",
     )
+
+    @field_validator("vllm", mode="before")
+    @classmethod
+    def _off(cls, value: Any) -> Any:
+        """YAML reads a bare ``off`` (``vllm: off``, ``-s vllm=off``) as false."""
+        return "off" if value is False else value
 
     @field_validator("accuracy_filter")
     @classmethod
@@ -174,6 +181,7 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
         callbacks=stage_callbacks(cfg, out, callbacks),
         **extra,
     )
+    expand_images_once(getattr(trainer, "vllm_generation", None))  # colocate: image tokens once, not twice
     patch_trl_weight_sync_for_cpu(getattr(trainer, "vllm_generation", None))  # vLLM's CPU build only
     train(trainer, cfg, out)
     saved = save_trained(trainer, processor, out)
