@@ -2,13 +2,12 @@
 guide's table is what the code prints."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from specs.recipe.cost import Hardware, estimate, format_costs, total
-from specs.recipe.schema import Recipe, load_recipe
+from specs.recipe.cost import Hardware, estimate, format_costs, settings_only, total
+from specs.recipe.schema import Recipe
 
 ROOT = Path(__file__).parents[2]
 RECIPE = ROOT / "recipes" / "qwen2.5-vl-7b.yaml"
@@ -24,15 +23,9 @@ def by_stage(costs):
 
 
 @pytest.fixture
-def recipe_7b(tmp_path):
-    """The 7B recipe copied into a tree that has the folders and files its relative paths name."""
-    (tmp_path / "recipes").mkdir()
-    shutil.copy(RECIPE, tmp_path / "recipes" / RECIPE.name)
-    (tmp_path / "models" / "Qwen2.5-VL-7B-Instruct").mkdir(parents=True)
-    for rel in ("data/train.jsonl", "data/id-test.jsonl", "data/mathvista/mathvista.jsonl"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("")
-    return tmp_path / "recipes" / RECIPE.name
+def recipe_7b():
+    """The 7B recipe's settings (its checkpoint and data are not here)."""
+    return settings_only(RECIPE)
 
 
 def test_grpo_counts_micro_steps_per_round_and_pads_to_the_longest():
@@ -79,7 +72,7 @@ def test_distill_and_dpo_cold_start():
 
 
 def test_7b_recipe_counts(recipe_7b):
-    costs = estimate(load_recipe(recipe_7b), n_train=85_000, n_id=1_000, n_ood=1_000, world_size=8)
+    costs = estimate(recipe_7b, n_train=85_000, n_id=1_000, n_ood=1_000, world_size=8)
     c = by_stage(costs)
     final = c["final_grpo"]  # the paper's ~800 steps of 128 prompts x 8 rollouts
     assert (final.generation_rounds, final.prompts_seen, final.optimizer_steps) == (800, 102_400, 6_400)
@@ -93,7 +86,7 @@ def test_7b_recipe_counts(recipe_7b):
 
 
 def test_7b_token_budgets_agree(recipe_7b):
-    recipe, room = load_recipe(recipe_7b), Hardware().prompt_room
+    recipe, room = recipe_7b, Hardware().prompt_room
     budgets = {recipe.grpo_zero.max_completion_length, recipe.final_grpo.max_completion_length,
                recipe.distill.max_new_tokens, recipe.eval.sampling.max_new_tokens,
                recipe.cold_start.dpo.gf_max_new_tokens}
@@ -112,7 +105,7 @@ def test_the_guide_shows_what_the_code_prints(recipe_7b):
 
     from specs.cli import app
 
-    table = format_costs(estimate(load_recipe(recipe_7b), 85_000, 1_000, 1_000, 8), Hardware(), 8)
+    table = format_costs(estimate(recipe_7b, 85_000, 1_000, 1_000, 8), Hardware(), 8)
     assert table in GUIDE.read_text()
     result = CliRunner().invoke(app, ["cost", str(RECIPE), "--train", "85000", "--id", "1000", "--ood", "1000"])
     assert result.exit_code == 0, result.output

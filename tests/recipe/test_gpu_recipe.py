@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from specs.errors import ConfigError
+from specs.recipe.cost import settings_only
 from specs.recipe.schema import load_recipe
 
 RECIPE = Path(__file__).parents[2] / "recipes" / "qwen2.5-vl-7b.yaml"
@@ -13,15 +14,9 @@ GPUS = 8
 
 
 @pytest.fixture
-def recipe(tmp_path):
-    """The recipe copied into a tree that has the folders and files its relative paths name."""
-    (tmp_path / "recipes").mkdir()
-    shutil.copy(RECIPE, tmp_path / "recipes" / RECIPE.name)
-    (tmp_path / "models" / "Qwen2.5-VL-7B-Instruct").mkdir(parents=True)
-    for rel in ("data/train.jsonl", "data/id-test.jsonl", "data/mathvista/mathvista.jsonl"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("")
-    return load_recipe(tmp_path / "recipes" / RECIPE.name)
+def recipe():
+    """The recipe's settings (its checkpoint and data are not here)."""
+    return settings_only(RECIPE)
 
 
 def test_paper_hyperparameters(recipe):
