@@ -1,13 +1,14 @@
 """``specs rehearse RECIPE``: every stage of a real recipe, on this machine, in minutes.
 
-Everything the recipe says is kept — prompt, engines (vLLM), batch structure, generation rounds, token limits of the
-engines, losses, filters, checkpointing — except three things: the model (a tiny random model of the base's family,
-with the base's own tokenizer, processor and chat template when the folder is there, else Qwen's stock processor
-settings and chat template), the data (the first records of the recipe's files with their images, or, where a file
-is missing, synthetic records with realistic images: 0.3-12 MP, several aspect ratios, up to three per record) and
-the lengths (one generation round per GRPO stage, 32-token responses, images at 1/16 of the pixel cap, a few prompts
-per eval). Run it under the launcher the full run will use (``accelerate launch`` with its DeepSpeed config): a
-defect of the real path fails here in minutes instead of a GPU-day in. It ends by printing what the full run costs.
+Everything the recipe says is kept — prompt, engines (vLLM), generation rounds, token limits of the engines, losses,
+filters, checkpointing — except three things: the model (a tiny random model of the base's family, with the base's
+own tokenizer, processor and chat template when the folder is there, else Qwen's stock processor settings and chat
+template), the data (the first records of the recipe's files with their images, or, where a file is missing,
+synthetic records with realistic images: 0.3-12 MP, several aspect ratios, up to three per record) and the sizes
+(one generation round per GRPO stage with as many optimizer steps as the recipe's, one micro-batch a step instead of
+grad_accum, 32-token responses, images at 1/16 of the pixel cap, a few prompts per eval). Run it under the launcher
+the full run will use (``accelerate launch`` with its DeepSpeed config): a defect of the real path fails here in
+minutes instead of a GPU-day in. It ends by printing what the full run costs.
 """
 
 from __future__ import annotations
@@ -64,17 +65,19 @@ def _scale(raw: dict[str, Any]) -> None:
     ev.setdefault("sampling", {})["max_new_tokens"] = RESPONSE_TOKENS
     for name in ("grpo_zero", "final_grpo"):
         grpo = raw.get(name) or {}
-        steps_per_generation = (grpo.get("trl") or {}).get("steps_per_generation", grpo.get("grad_accum", 1))
-        grpo["max_steps"] = max(1, steps_per_generation // grpo.get("grad_accum", 1))  # one round
-        grpo["save_steps"] = grpo["max_steps"]
-        grpo["max_completion_length"] = RESPONSE_TOKENS
+        accum, trl = grpo.get("grad_accum", 1), dict(grpo.get("trl") or {})
+        per_round = max(1, trl.get("steps_per_generation", accum) // accum)  # optimizer steps a round: kept
+        # one completion batch a step instead of grad_accum: a round's rollouts are generated, and their old
+        # log-probs computed, at once (1,024 a rank at the 7B recipe's sizes: ~20 GB of RAM here)
+        trl["steps_per_generation"], grpo["grad_accum"], grpo["trl"] = per_round, 1, trl
+        grpo.update(max_steps=per_round, save_steps=per_round, max_completion_length=RESPONSE_TOKENS)  # one round
         raw[name] = grpo
     distill = raw.setdefault("distill", {})
     distill.update(limit=PROMPTS["train"] // 3, max_new_tokens=RESPONSE_TOKENS)
     cold = raw.setdefault("cold_start", {})
     for method in ("dpo", "sft"):
         cfg = cold.setdefault(method, {})
-        cfg.update(max_steps=2, save_steps=1)
+        cfg.update(max_steps=2, save_steps=1, grad_accum=1)
         if cfg.get("gf_every"):
             cfg.update(gf_every=1, gf_limit=4, gf_max_new_tokens=RESPONSE_TOKENS)
 
