@@ -29,8 +29,8 @@ def in_fresh_process(fn: Callable[..., R], *args: Any, label: str) -> R:
     """``fn(*args)`` in a new (spawned) process; ``fn`` and ``args`` must pickle (a module-level function).
     ``label`` names the work in a failure's line."""
     log = console.log_file()
-    with _fresh_group_port(), ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_die_with_parent) \
-            as pool:
+    with _fresh_group_port(), ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_die_with_parent,
+                                                  initargs=(os.getpid(),)) as pool:
         future = pool.submit(_call, fn, args, log)
         try:
             return future.result()
@@ -75,13 +75,15 @@ def _call(fn: Callable[..., R], args: tuple, log) -> R:
         raise StageFailed(*describe(exc)) from None
 
 
-def _die_with_parent() -> None:
-    """Linux: the child gets SIGKILL when its parent dies."""
+def _die_with_parent(parent: int) -> None:
+    """Linux: the child gets SIGKILL when its parent dies, and ends now if the parent died before it could ask."""
     import ctypes
     import signal
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @contextlib.contextmanager
