@@ -1,12 +1,13 @@
 """``specs rehearse RECIPE``: every stage of a real recipe, on this machine, in minutes.
 
 Everything the recipe says is kept — prompt, engines (vLLM), generation rounds, token limits of the engines, losses,
-filters, checkpointing — except three things: the model (a tiny random model of the base's family, with the base's
-own tokenizer, processor and chat template when the folder is there, else Qwen's stock processor settings and chat
-template), the data (the first records of the recipe's files with their images, or, where a file is missing,
-synthetic records with realistic images: 0.3-12 MP, several aspect ratios, up to three per record) and the sizes
-(one generation round per GRPO stage with as many optimizer steps as the recipe's, one micro-batch a step instead of
-grad_accum, 32-token responses, images at 1/16 of the pixel cap, a few prompts per eval). Run it under the launcher
+filters, checkpointing — except the model (a tiny random model of the base's family, with the base's own tokenizer,
+processor and chat template when the folder is there, else Qwen's stock processor settings and chat template), the
+data (the first records of the recipe's files with their images, or, where a file is missing, synthetic records with
+realistic images: 0.3-12 MP, several aspect ratios, up to three per record) and the sizes (one generation round per
+GRPO stage with as many optimizer steps as the recipe's, one micro-batch a step instead of grad_accum, 32-token
+responses, images at 1/16 of the pixel cap, a few prompts per eval). A random model answers nothing correctly, so
+distillation's chosen side is written out (a teacher's samples) and its pairs are coupled. Run it under the launcher
 the full run will use (``accelerate launch`` with its DeepSpeed config): a defect of the real path fails here in
 minutes instead of a GPU-day in. It ends by printing what the full run costs.
 """
@@ -47,7 +48,19 @@ def rehearsal_recipe(recipe_file: Path, out: Path, arch: str) -> Path:
             sample_records(given, n, dst) if given and given.is_file() else synthetic_records(dst, n, key)
         data[key] = str(dst.resolve())
     _scale(raw)
+    # A random model answers nothing correctly, so no pair could be built: distillation is rehearsed with the chosen
+    # side from written-out correct responses and the rejected side from the base's (incorrect) samples on vLLM.
+    raw["distill"].update(chosen_source="teacher", coupled=True,
+                          teacher_samples=str(teacher_samples(Path(data["train"]), out / "teacher.jsonl")))
     return write_text_atomic(out / "recipe.yaml", yaml.safe_dump(raw, sort_keys=False))
+
+
+def teacher_samples(train: Path, dst: Path) -> Path:
+    """A correct, well formatted response per training prompt (its gold), as a teacher's samples file."""
+    rows = [{"id": row["id"], "text": f"<think>Reading the figure, the answer is {row['answer']}.</think>"
+                                      f"<answer>The answer is $\\boxed{{{row['answer']}}}$.</answer>"}
+            for _number, row in read_jsonl(train)]
+    return write_jsonl_atomic(dst, rows)
 
 
 def _scale(raw: dict[str, Any]) -> None:
