@@ -52,7 +52,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        model = str(build_toy_base(Path(tmp) / "toy-base"))
+        model = Path(tmp) / "toy-base"
+        build_toy_base(model)
         data = str(generate_split(Path(tmp), "ood-test", args.prompts, seed=3))
         hf, vllm = (in_fresh_process(measure, b, model, data, args.tokens, args.repeats, label=b)
                     for b in ("hf", "vllm"))
