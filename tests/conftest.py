@@ -57,15 +57,13 @@ def fake_judge(monkeypatch):
 
 @pytest.fixture(scope="session")
 def toy_fast_run(toy_base, tmp_path_factory):
-    """One ``specs run toy-fast`` shared by the tests that read a whole run folder: (folder, console output)."""
-    from typer.testing import CliRunner
-
-    from specs.cli import app
-
+    """One ``specs run toy-fast`` shared by the tests that read a whole run folder: (folder, console output). Run as
+    a user runs it, in its own process: the stages' processes print to the same console."""
     out = tmp_path_factory.mktemp("run") / "fast"
-    result = CliRunner().invoke(app, ["run", "toy-fast", "--out", str(out), "--set", f"base_model={toy_base}"])
-    assert result.exit_code == 0, result.output
-    return out, result.output
+    result = subprocess.run([sys.executable, "-m", "specs", "run", "toy-fast", "--out", str(out), "--set",
+                             f"base_model={toy_base}"], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out, result.stdout
 
 
 CONFIGS = Path(__file__).parents[1] / "configs" / "accelerate"
