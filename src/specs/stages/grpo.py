@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from specs.data.prompt import PromptSpec
-from specs.errors import ConfigError
+from specs.generation.vllm_engine import require_vllm
 from specs.judge.config import JudgeConfig, require_judge
 from specs.stages.common import (
     TrainCommon,
@@ -101,14 +101,6 @@ def rollout_settings(cfg: GRPOStageConfig, vision_ids: list[int]) -> dict[str, A
     elif cfg.vllm_server_url:
         settings["vllm_server_base_url"] = cfg.vllm_server_url
     return settings
-
-
-def require_vllm() -> None:
-    """A one-line error instead of TRL's ImportError deep inside the trainer."""
-    import importlib.util
-
-    if importlib.util.find_spec("vllm") is None:
-        raise ConfigError("vllm: the vLLM backend needs the GPU extra: pip install 'specs[vllm]' (see docs/vllm.md)")
 
 
 def accuracy_reward_for(cfg: GRPOStageConfig, judge: JudgeConfig | None = None):
