@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from specs import console
 from specs.data.jsonl import write_json_atomic
+from specs.fresh_process import in_fresh_process, peak_rss_mb, rss_mb
 from specs.generation.sample_cache import samples_cache
 from specs.judge.config import JudgeConfig
 from specs.recipe.runner import MODEL_ROWS, Run, Stage
-from specs.recipe.schema import judge_users
+from specs.recipe.schema import Recipe, judge_users
 
 SPLITS = ("train", "id-test", "ood-test")
 
@@ -178,13 +180,12 @@ def table(rows: dict[str, dict[str, float]]) -> str:
 
 
 def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quiet: bool = True) -> dict[str, Any]:
-    """Pre-flight, then every stage — each in a fresh process (``specs.recipe.isolate``) — then ``summary.json``;
+    """Pre-flight, then every stage — each in a fresh process (:func:`run_isolated`) — then ``summary.json``;
     returns the summary rows.
 
     ``ready(run.root)`` is called once the pre-flight has passed and the folder's lock is taken (the console
     attaches ``run.log`` then: a recipe refused before any stage leaves no folder behind)."""
     from specs.distributed import is_main_process
-    from specs.recipe.isolate import run_isolated
     from specs.recipe.preflight import preflight
 
     plan = stages(run)
@@ -198,3 +199,20 @@ def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quie
 
         refresh_run_report(run.root, run.log)
     return rows
+
+
+def run_isolated(recipe: dict[str, Any], root: Path, stage: str, quiet: bool) -> dict[str, float]:
+    """Run ``stage`` of the run folder ``root`` (``recipe``: the resolved recipe as JSON data) in a fresh process,
+    so that its memory (a vLLM engine, caches, DeepSpeed state) is gone before the next stage starts; returns its
+    peak resident memory and the runner's, in MB, for the manifest."""
+    peak = in_fresh_process(_stage_process, recipe, str(root), stage, quiet, label=stage)
+    return {"peak_rss_mb": peak, "runner_rss_mb": rss_mb()}
+
+
+def _stage_process(recipe_data: dict[str, Any], root: str, name: str, quiet: bool) -> float:
+    """The stage's process: the stage as the runner planned it, its lines into the same console and run.log."""
+    if quiet:
+        console.quiet_libraries()
+    run = Run(Recipe.model_validate(recipe_data), Path(root), log=console.say, report=False)
+    next(s for s in stages(run) if s.name == name).run()
+    return peak_rss_mb()
