@@ -38,7 +38,7 @@ def test_every_stage_of_the_recipe_runs_with_its_settings(rehearsal):
     original = yaml.safe_load(RECIPE.read_text())
     rehearsed = yaml.safe_load((out / "inputs" / "recipe.yaml").read_text())
     for stage in ("grpo_zero", "final_grpo"):
-        trl, kept = rehearsed[stage].pop("trl"), original[stage].pop("trl")
+        trl, kept = dict(rehearsed[stage]["trl"]), dict(original[stage]["trl"])  # YAML's anchor shares one dict
         assert trl.pop("steps_per_generation") == kept.pop("steps_per_generation") // 8 and trl == kept
         assert rehearsed[stage]["vllm"] == "colocate" and rehearsed[stage]["max_steps"] == 64 // 8  # one round
     assert rehearsed["distill"]["backend"] == rehearsed["eval"]["sampling"]["backend"] == "vllm"
