@@ -6,7 +6,9 @@ rollouts per prompt, no KL (beta 0), DAPO-style clip-higher, vision tower frozen
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -131,6 +133,26 @@ def grpo_args(cfg: GRPOStageConfig, out: Path, vision_ids: list[int]):
     )
 
 
+@contextlib.contextmanager
+def prompts_padded_left(processor) -> Iterator[None]:
+    """The processor pads on the left while GRPO trains, as TRL 1.16 pads the prompt ids.
+
+    TRL re-runs the processor on each batch's prompts for the image features (``mm_token_type_ids`` among them)
+    with the tokenizer's own padding side, and Qwen2.5-VL's tokenizer pads on the right: on every shorter prompt of
+    a batch the image-token marks then sit beside the image tokens, so the image gets wrong 3-D positions — silently,
+    or a shape error in ``get_rope_index`` when a mark falls on padding (TRL issue #5785; not fixed in 1.16).
+    The side is put back before the model folder is saved (the fast tokenizer's last padding too: tokenizer.json
+    keeps it, and a folder saved with it would load padding on the left)."""
+    tokenizer = getattr(processor, "tokenizer", processor)
+    side, tokenizer.padding_side = tokenizer.padding_side, "left"
+    try:
+        yield
+    finally:
+        tokenizer.padding_side = side
+        if (backend := getattr(tokenizer, "_tokenizer", None)) is not None:
+            backend.no_padding()
+
+
 def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfig, prompt: PromptSpec,
                callbacks=(), judge: JudgeConfig | None = None) -> Path:
     """GRPO on the canonical dataset ``data_path`` (prompts rendered by ``prompt``) from ``model_path``; save to
@@ -175,7 +197,8 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     )
     expand_images_once(getattr(trainer, "vllm_generation", None))  # colocate: image tokens once, not twice
     patch_trl_weight_sync_for_cpu(getattr(trainer, "vllm_generation", None))  # vLLM's CPU build only
-    train(trainer, cfg, out)
+    with prompts_padded_left(processor):
+        train(trainer, cfg, out)
     saved = save_trained(trainer, processor, out)
     if view is not None and view != Path(model_path).resolve():
         shutil.rmtree(view, ignore_errors=True)
