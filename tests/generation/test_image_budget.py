@@ -84,19 +84,28 @@ def test_trainer_and_vllm_encode_every_image_alike(world, tmp_path):
     assert sum(len(x) for x in uncapped) > 2 * sum(len(x) for x in ids)  # what TRL 1.16 alone would roll out on
 
 
-def test_a_prompt_too_long_for_the_engine_is_refused_at_preflight(world, tmp_path):
+ENGINES = {  # a stage's vLLM engine, and what its refusal names
+    "grpo": ({"grpo_zero": {"vllm": "colocate", "max_completion_length": 1024,
+                            "trl": {"vllm_max_model_length": 4096}}}, "vllm_max_model_length 4096"),
+    "eval": ({"eval": {"sampling": {"backend": "vllm", "max_new_tokens": 32768 - 1024}}},
+             "eval.sampling.max_new_tokens 31744"),  # the model's 32,768 positions are the eval engine's length
+}
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_prompt_too_long_for_the_engine_is_refused_at_preflight(world, tmp_path, engine):
     model, data = world
     lines = data.read_text().splitlines()
+    stages, named = ENGINES[engine]
     recipe = {
         "prompt": "reasoning", "base_model": str(model),
-        "data": {"train": str(data), "id_test": str(data), "ood_test": str(data)},
-        "grpo_zero": {"vllm": "colocate", "max_completion_length": 1024, "trl": {"vllm_max_model_length": 4096}},
+        "data": {"train": str(data), "id_test": str(data), "ood_test": str(data)}, **stages,
     }
     (tmp_path / "recipe.yaml").write_text(yaml.safe_dump(recipe))
     result = subprocess.run([sys.executable, "-m", "specs", "run", str(tmp_path / "recipe.yaml"), "--out",
                              str(tmp_path / "run")], capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr[-2000:]
     line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith(f"error: {data}:") and "field 'question'" in line and "vllm_max_model_length 4096" in line
+    assert line.startswith(f"error: {data}:") and "field 'question'" in line and named in line
     assert int(line.split(":")[2]) - 1 in range(len(lines)) and "Traceback" not in result.stderr
     assert not (tmp_path / "run" / "models").exists()

@@ -35,8 +35,20 @@ def preflight(run: Run, plan: list[Stage]) -> None:
         limit = cfg.trl.get("vllm_max_model_length") if cfg.vllm != "off" else None
         if key in names and limit and "train" in examples and recipe.base_model is not None:
             budget = cfg.max_completion_length
-            _prompts_fit(run, examples["train"], limit - budget,
+            _prompts_fit(run, examples["train"], "train", limit - budget,
                          f"{key}.trl.vllm_max_model_length {limit} less max_completion_length {budget}")
+    if recipe.base_model is not None:  # eval's and distill's engines take the model's length (vLLM's default)
+        positions = _max_positions(Path(recipe.base_model))
+        ev, distill = recipe.eval, recipe.distill
+        uses = [("eval.sampling", split, ev.sampling.max_new_tokens, ev.limit) for split in ("id_test", "ood_test")
+                if ev.sampling.backend == "vllm" and any(n.startswith("eval_") for n in names)]
+        if distill.backend == "vllm" and "distill" in names:
+            uses.append(("distill", "train", distill.max_new_tokens, distill.limit))
+        for key, split, budget, limit in uses:
+            if positions and split in examples:
+                _prompts_fit(run, examples[split][:limit], split, positions - budget,
+                             f"the model's {positions} positions (vLLM's max_model_len) less {key}.max_new_tokens "
+                             f"{budget}")
     if "distill" in names and recipe.distill.chosen_source == "teacher":
         from specs.pairs.samples import read_samples
 
@@ -47,7 +59,15 @@ def preflight(run: Run, plan: list[Stage]) -> None:
             _as(key, args)
 
 
-def _prompts_fit(run: Run, examples: list, room: int, why: str) -> None:
+def _max_positions(model: Path) -> int | None:
+    """The model's context length from its config.json (the text config's, for a VLM)."""
+    import json
+
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    return (config.get("text_config") or {}).get("max_position_embeddings") or config.get("max_position_embeddings")
+
+
+def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> None:
     """Every training prompt, with its images at the recipe's pixel cap, leaves its rollout the whole budget in the
     engine: vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume)."""
     from PIL import Image
@@ -70,7 +90,7 @@ def _prompts_fit(run: Run, examples: list, room: int, why: str) -> None:
         lengths = prompt_lengths(processor, [run.recipe.prompt.messages(e) for e in chunk], sizes)
         for example, n in zip(chunk, lengths, strict=True):
             if n > room:
-                path = run.data("train")
+                path = run.data(split.replace("_", "-"))
                 line = next((number for number, row in read_jsonl(path) if row.get("id") == example.id), None)
                 raise DataError(path, line, f"the prompt takes {n} tokens with its images at the recipe's pixel cap "
                                 f"(prompt.max_pixels); {why} leave {room}: shorten it, or raise the limit",
