@@ -6,11 +6,15 @@ from pathlib import Path
 
 import typer
 
+from specs.recipe.rehearsal import RESPONSE_TOKENS
+
 
 def run_command(
     recipe: str | None = typer.Argument(None, help="Recipe YAML, or a built-in name: toy (default), toy-fast."),
     out: Path = typer.Option(..., "--out", help="Run directory (rerunning skips completed stages)."),
     sets: list[str] = typer.Option([], "--set", "-s", help="Override a recipe key: a.b=value (repeatable)."),
+    until: str | None = typer.Option(None, "--until", help="Stop after this stage (e.g. grpo_zero); a rerun "
+                                     "without it goes on from there."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Keep the libraries' own progress bars and logs."),
 ) -> None:
     """base eval → GRPO-zero → distill → DPO + λ·SFT → final GRPO, with ID/OOD evals after each model.
@@ -27,7 +31,8 @@ def run_command(
     if not verbose:
         console.quiet_libraries()
     runner_group()  # the runner loads no model: its process group (under accelerate launch) is gloo, on no GPU
-    rows = run_recipe(Run(load_recipe(recipe, sets), out, log=console.say), ready=console.attach, quiet=not verbose)
+    rows = run_recipe(Run(load_recipe(recipe, sets), out, log=console.say), ready=console.attach, quiet=not verbose,
+                      until=until)
     from specs.distributed import is_main_process
 
     if not is_main_process():
@@ -63,6 +68,11 @@ def rehearse_command(
     train: int | None = typer.Option(None, "--train", help=SIZES_HELP.format("training")),
     id_test: int | None = typer.Option(None, "--id", help=SIZES_HELP.format("ID test")),
     ood_test: int | None = typer.Option(None, "--ood", help=SIZES_HELP.format("OOD test")),
+    model: Path | None = typer.Option(None, "--model", help="Rehearse with this model folder instead of a tiny one "
+                                      "(a 7B-shaped one on a GPU, as scripts/gpu_check.sh does); images then keep the "
+                                      "recipe's pixel cap."),
+    tokens: int = typer.Option(RESPONSE_TOKENS, "--tokens", help="Every generation budget, in tokens."),
+    until: str | None = typer.Option(None, "--until", help="Stop after this stage (e.g. grpo_zero)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Keep the libraries' own progress bars and logs."),
 ) -> None:
     """Every stage of a real recipe in minutes: its settings and engines, with a tiny model of the base's family,
@@ -80,11 +90,12 @@ def rehearse_command(
         console.quiet_libraries()
     runner_group()
     if is_main_process():  # the tiny model and the data, once
-        rehearsal_recipe(recipe, out / "inputs", arch)
+        rehearsal_recipe(recipe, out / "inputs", arch, model, tokens)
     wait_for_everyone()
     rows = run_recipe(Run(load_recipe(out / "inputs" / "recipe.yaml"), out / "run", log=console.say),
-                      ready=console.attach, quiet=not verbose)
+                      ready=console.attach, quiet=not verbose, until=until)
     if is_main_process():
         console.say("\n" + table(rows))
-        console.say(f"\nrehearsal passed: every stage of {recipe} ran ({out / 'run'}). The full run will cost:\n")
+        which = "every stage" if until is None else f"every stage up to {until}"
+        console.say(f"\nrehearsal passed: {which} of {recipe} ran ({out / 'run'}). The full run will cost:\n")
         console.say(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}))

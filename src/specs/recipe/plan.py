@@ -9,6 +9,8 @@ from typing import Any
 
 from specs import console
 from specs.data.jsonl import write_json_atomic
+from specs.device_memory import PeakDeviceMemory
+from specs.errors import ConfigError
 from specs.fresh_process import in_fresh_process, peak_rss_mb, rss_mb
 from specs.generation.sample_cache import samples_cache
 from specs.judge.config import JudgeConfig
@@ -30,7 +32,6 @@ def _make_data(run: Run) -> None:
 
 def _make_base(run: Run) -> None:
     from specs.distributed import num_processes
-    from specs.errors import ConfigError
     from specs.toybase.pretrain import build_toy_base
 
     if num_processes() > 1:  # a DDP build would train a different model than the cached single-process one
@@ -179,9 +180,10 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quiet: bool = True) -> dict[str, Any]:
-    """Pre-flight, then every stage — each in a fresh process (:func:`run_isolated`) — then ``summary.json``;
-    returns the summary rows.
+def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quiet: bool = True,
+               until: str | None = None) -> dict[str, Any]:
+    """Pre-flight, then every stage (up to and including ``until``) — each in a fresh process
+    (:func:`run_isolated`) — then ``summary.json``; returns the summary rows.
 
     ``ready(run.root)`` is called once the pre-flight has passed and the folder's lock is taken (the console
     attaches ``run.log`` then: a recipe refused before any stage leaves no folder behind)."""
@@ -189,6 +191,11 @@ def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quie
     from specs.recipe.preflight import preflight
 
     plan = stages(run)
+    if until is not None:
+        names = [stage.name for stage in plan]
+        if until not in names:
+            raise ConfigError(f"--until {until}: not a stage of this recipe (its stages: {', '.join(names)})")
+        plan = plan[: names.index(until) + 1]
     preflight(run, plan)
     recipe = run.recipe.model_dump(mode="json")
     run.execute(plan, ready, isolate=lambda stage: run_isolated(recipe, run.root, stage.name, quiet))
@@ -204,9 +211,11 @@ def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quie
 def run_isolated(recipe: dict[str, Any], root: Path, stage: str, quiet: bool) -> dict[str, float]:
     """Run ``stage`` of the run folder ``root`` (``recipe``: the resolved recipe as JSON data) in a fresh process,
     so that its memory (a vLLM engine, caches, DeepSpeed state) is gone before the next stage starts; returns its
-    peak resident memory and the runner's, in MB, for the manifest."""
-    peak = in_fresh_process(_stage_process, recipe, str(root), stage, quiet, label=stage)
-    return {"peak_rss_mb": peak, "runner_rss_mb": rss_mb()}
+    peak resident memory, the runner's, and on a GPU the device's peak (this rank's GPU, all processes), in MB, for
+    the manifest."""
+    with PeakDeviceMemory() as gpu:
+        peak = in_fresh_process(_stage_process, recipe, str(root), stage, quiet, label=stage)
+    return {"peak_rss_mb": peak, "runner_rss_mb": rss_mb()} | ({} if gpu.mib is None else {"peak_gpu_mib": gpu.mib})
 
 
 def _stage_process(recipe_data: dict[str, Any], root: str, name: str, quiet: bool) -> float:

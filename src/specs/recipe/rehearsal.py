@@ -25,21 +25,27 @@ from specs.config import read_yaml
 from specs.data.jsonl import read_jsonl, write_jsonl_atomic, write_text_atomic
 from specs.models.tiny import TinySize, build_tiny_model
 
-RESPONSE_TOKENS = 32  # every generation budget, rehearsed
+RESPONSE_TOKENS = 32  # every generation budget, rehearsed (default)
 PROMPTS = {"train": 48, "id_test": 8, "ood_test": 8}
 SIZES = [(640, 480), (1024, 768), (1920, 1080), (800, 3200), (3840, 960), (3000, 2000), (4000, 3000)]  # 0.3-12 MP
 
 
-def rehearsal_recipe(recipe_file: Path, out: Path, arch: str) -> Path:
+def rehearsal_recipe(recipe_file: Path, out: Path, arch: str, model: Path | None = None,
+                     tokens: int = RESPONSE_TOKENS) -> Path:
     """Write ``out/recipe.yaml``: the recipe with the model, data and lengths replaced, the tiny model and the data
-    beside it. ``arch`` is the family when the recipe's base folder is not there. Rebuilt models and data are kept
-    (a rerun resumes)."""
+    beside it. ``arch`` is the family when the recipe's base folder is not there. ``model``: a model folder to
+    rehearse with instead of a tiny one (a 7B-shaped one on a GPU: ``scripts/gpu_check.sh``); images then keep the
+    recipe's pixel cap. ``tokens``: every generation budget. Rebuilt models and data are kept (a rerun resumes)."""
     import yaml
 
     raw, _lines = read_yaml(recipe_file)
     here = Path(recipe_file).parent
     base = here / raw["base_model"] if raw.get("base_model") else None
-    raw["base_model"] = str(tiny_base(base if base and (base / "config.json").is_file() else None, out / "base", arch))
+    if model is not None:
+        raw["base_model"] = str(Path(model).resolve())
+    else:
+        base = base if base and (base / "config.json").is_file() else None
+        raw["base_model"] = str(tiny_base(base, out / "base", arch))
     data = raw.setdefault("data", {})
     for key, n in PROMPTS.items():
         given = here / data[key] if data.get(key) else None
@@ -47,7 +53,7 @@ def rehearsal_recipe(recipe_file: Path, out: Path, arch: str) -> Path:
         if not dst.is_file():
             sample_records(given, n, dst) if given and given.is_file() else synthetic_records(dst, n, key)
         data[key] = str(dst.resolve())
-    _scale(raw)
+    _scale(raw, tokens, pixel_divisor=1 if model is not None else 16)
     # A random model answers nothing correctly, so no pair could be built: distillation is rehearsed with the chosen
     # side from written-out correct responses and the rejected side from the base's (incorrect) samples on vLLM.
     raw["distill"].update(chosen_source="teacher", coupled=True,
@@ -63,19 +69,20 @@ def teacher_samples(train: Path, dst: Path) -> Path:
     return write_jsonl_atomic(dst, rows)
 
 
-def _scale(raw: dict[str, Any]) -> None:
+def _scale(raw: dict[str, Any], tokens: int, pixel_divisor: int) -> None:
     """Lengths down, structure kept: one generation round per GRPO stage, one checkpoint saved per training stage,
-    images at 1/16 of the pixel cap (a GRPO round encodes all its prompts' images at once: at 1,280 tokens an image,
-    1,024 rollouts' pixel values are ~9 GB on each rank)."""
+    ``tokens`` for every generation budget, images at 1/``pixel_divisor`` of the pixel cap (on a CPU, 16: a GRPO
+    round encodes all its prompts' images at once: at 1,280 tokens an image, 1,024 rollouts' pixel values are ~9 GB
+    on each rank)."""
     from specs.data.prompt import prompt_data
 
     prompt = raw.get("prompt") or "reasoning"
     prompt = dict(prompt_data(prompt) if isinstance(prompt, str) else prompt)
-    prompt["max_pixels"] = max((prompt.get("max_pixels") or REHEARSAL_SIZE.max_pixels) // 16, 56 * 56)
+    prompt["max_pixels"] = max((prompt.get("max_pixels") or REHEARSAL_SIZE.max_pixels) // pixel_divisor, 56 * 56)
     raw["prompt"] = prompt
     ev = raw.setdefault("eval", {})
     ev["limit"] = min(ev.get("limit") or PROMPTS["id_test"], PROMPTS["id_test"])
-    ev.setdefault("sampling", {})["max_new_tokens"] = RESPONSE_TOKENS
+    ev.setdefault("sampling", {})["max_new_tokens"] = tokens
     for name in ("grpo_zero", "final_grpo"):
         grpo = raw.get(name) or {}
         accum, trl = grpo.get("grad_accum", 1), dict(grpo.get("trl") or {})
@@ -83,16 +90,16 @@ def _scale(raw: dict[str, Any]) -> None:
         # one completion batch a step instead of grad_accum: a round's rollouts are generated, and their old
         # log-probs computed, at once (1,024 a rank at the 7B recipe's sizes: ~20 GB of RAM here)
         trl["steps_per_generation"], grpo["grad_accum"], grpo["trl"] = per_round, 1, trl
-        grpo.update(max_steps=per_round, save_steps=per_round, max_completion_length=RESPONSE_TOKENS)  # one round
+        grpo.update(max_steps=per_round, save_steps=per_round, max_completion_length=tokens)  # one round
         raw[name] = grpo
     distill = raw.setdefault("distill", {})
-    distill.update(limit=PROMPTS["train"] // 3, max_new_tokens=RESPONSE_TOKENS)
+    distill.update(limit=PROMPTS["train"] // 3, max_new_tokens=tokens)
     cold = raw.setdefault("cold_start", {})
     for method in ("dpo", "sft"):
         cfg = cold.setdefault(method, {})
         cfg.update(max_steps=2, save_steps=1, grad_accum=1)
         if cfg.get("gf_every"):
-            cfg.update(gf_every=1, gf_limit=4, gf_max_new_tokens=RESPONSE_TOKENS)
+            cfg.update(gf_every=1, gf_limit=4, gf_max_new_tokens=tokens)
 
 
 # Qwen2-VL/2.5-VL's stock processor: 4-16384 tokens of 28x28 pixels (the recipe's prompt caps it); long positions
