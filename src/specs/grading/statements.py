@@ -108,4 +108,4 @@ def states_phrase(span: str, phrase: str) -> bool:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[\w°%]+", text.lower())
+    return re.findall(r"[\w°%]+(?:-[\w°%]+)*", text.lower())  # "right-angled" is one word, not "right"
