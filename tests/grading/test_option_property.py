@@ -51,9 +51,20 @@ def changed(kind: str, option: str) -> list[str]:
         return [f"-{value}°", f"{value}.5°", f"{value}^{{2}}°", f"2\\cdot {value}°", f"{value} radians"]
     if kind == "fraction":
         return [f"-{option}", f"\\sqrt{{{option}}}", f"2{option}", f"{option}\\pi", f"\\left({option}\\right)^2"]
-    out = [f"-{option}", f"−{option}", f"\\sqrt{{{option}}}", f"{option}^{{10}}", f"{option}^2", f"2\\cdot {option}",
-           f"{option}\\pi", f"\\frac{{{option}}}{{3}}", f"\\frac{{a+b}}{{{option}}}", f"{option}\\sqrt{{3}}",
-           f"{option}1", f"{option}5"]
+    out = [
+        f"-{option}",
+        f"−{option}",
+        f"\\sqrt{{{option}}}",
+        f"{option}^{{10}}",
+        f"{option}^2",
+        f"2\\cdot {option}",
+        f"{option}\\pi",
+        f"\\frac{{{option}}}{{3}}",
+        f"\\frac{{a+b}}{{{option}}}",
+        f"{option}\\sqrt{{3}}",
+        f"{option}1",
+        f"{option}5",
+    ]
     if kind == "int":
         out.append(f"{option}.5")
     return out
@@ -61,13 +72,15 @@ def changed(kind: str, option: str) -> list[str]:
 
 def dress(rng: random.Random, answer: str) -> str:
     think = f"<think>Compare the options {rng.randint(2, 9)} and {rng.randint(2, 9)} with the figure.</think>"
-    return rng.choice([
-        f"{think}<answer>{answer}</answer>",
-        f"{think}<answer>The answer is {answer}.</answer>",
-        f"{think}<answer>$\\boxed{{{answer}}}$</answer>",
-        f"{think}<answer>x = {answer}</answer>",
-        f"Checking each option against the figure. Therefore the final answer is $\\boxed{{{answer}}}$.",
-    ])
+    return rng.choice(
+        [
+            f"{think}<answer>{answer}</answer>",
+            f"{think}<answer>The answer is {answer}.</answer>",
+            f"{think}<answer>$\\boxed{{{answer}}}$</answer>",
+            f"{think}<answer>x = {answer}</answer>",
+            f"Checking each option against the figure. Therefore the final answer is $\\boxed{{{answer}}}$.",
+        ]
+    )
 
 
 def cases() -> list[tuple[str, str, list[str], bool]]:
@@ -81,8 +94,16 @@ def cases() -> list[tuple[str, str, list[str], bool]]:
         for wrong in changed(kind, option):
             out.append((dress(rng, wrong), gold, options, False))
         think = "<think>Each option checked.</think>"
-        rights = [letter, f"({letter})", f"{letter}.", f"\\boxed{{{letter}}}", f"({letter}) {option}", option,
-                  f"The answer is {option}.", f"\\text{{({letter})}}"]
+        rights = [
+            letter,
+            f"({letter})",
+            f"{letter}.",
+            f"\\boxed{{{letter}}}",
+            f"({letter}) {option}",
+            option,
+            f"The answer is {option}.",
+            f"\\text{{({letter})}}",
+        ]
         if kind != "ratio":
             rights.append(f"x = {option}")
         for right in rights:
@@ -107,16 +128,19 @@ def test_options_chosen_only_as_values(chunk):
     assert not failures, failures[:5]
 
 
-@pytest.mark.parametrize(("answer", "options", "gold"), [
-    ("-2", ["2", "4", "6", "8"], "2"),
-    ("\\sqrt{2}", ["2", "4", "6", "8"], "2"),
-    ("2\\pi", ["2", "4", "6", "8"], "2"),
-    ("2.5", ["2", "4", "6", "8"], "2"),
-    ("2^{10}", ["2", "4", "6", "8"], "2"),
-    ("-40°", ["40°", "50°", "60°", "70°"], "40°"),
-    ("\\frac{a+b}{2}", ["2", "a+b", "ab", "a"], "A"),
-    ("\\frac{2\\sqrt6}{3}", ["2", "\\sqrt6", "3", "6"], "A"),
-    ("3\\sqrt{2}", ["\\frac{3\\sqrt{2}}{2}", "\\sqrt{2}", "3", "6"], "A"),
-])
+@pytest.mark.parametrize(
+    ("answer", "options", "gold"),
+    [
+        ("-2", ["2", "4", "6", "8"], "2"),
+        ("\\sqrt{2}", ["2", "4", "6", "8"], "2"),
+        ("2\\pi", ["2", "4", "6", "8"], "2"),
+        ("2.5", ["2", "4", "6", "8"], "2"),
+        ("2^{10}", ["2", "4", "6", "8"], "2"),
+        ("-40°", ["40°", "50°", "60°", "70°"], "40°"),
+        ("\\frac{a+b}{2}", ["2", "a+b", "ab", "a"], "A"),
+        ("\\frac{2\\sqrt6}{3}", ["2", "\\sqrt6", "3", "6"], "A"),
+        ("3\\sqrt{2}", ["\\frac{3\\sqrt{2}}{2}", "\\sqrt{2}", "3", "6"], "A"),
+    ],
+)
 def test_issue_21_hacks_do_not_pay(answer, options, gold):
     assert not grade(f"<answer>{answer}</answer>", gold, choices=options).correct

@@ -3,8 +3,9 @@
 math-verify (``parse``/``verify``) does the algebra — ``\\sqrt{75}`` = ``5\\sqrt3``, intervals, tuples,
 relations — but it has gaps we work around here:
 
-- it finds nothing in ``<answer>12</answer>`` or a bare ``−5``: we hand it the extracted span only, wrapped
-  in ``$…$`` with the Unicode minus normalised;
+- it finds nothing in ``<answer>12</answer>`` or a bare ``−5``, and reads *something* out of any string: we
+  hand it the extracted answer only (:func:`prepared`: delimiters, a ``Range:`` label and a trailing
+  ``\\text{unit}`` dropped, colons and prose refused), in one pair of ``$…$``, Unicode minus normalised;
 - its timeouts use ``signal.alarm``, which raises outside the main thread (TRL may call rewards from
   threads): we disable them (``parsing_timeout=None``, ``timeout_seconds=None``) and bound the work
   ourselves, twice. Before the call, on the input: span length, bracket depth, no power towers or powers of
@@ -152,10 +153,28 @@ def warm_up() -> None:
     _math_verify()
 
 
-def _wrap(span: str) -> str:
-    span = span.replace("−", "-").strip()
-    span = span.strip("$").strip()
+_DELIMITER = re.compile(r"\$|\\[()\[\]]")  # `$`, `\(`, `\)`, `\[`, `\]`: never part of an answer's value
+_LABEL = re.compile(r"^\s*(?:\\(?:text|textbf|mathrm)\s*\{\s*)?[A-Za-z][A-Za-z ]{0,30}[:：]\s*\}?\s*")
+_UNIT_TEXT = re.compile(r"\s*\\(?:text|mathrm|textnormal)\s*\{\s*[A-Za-z ]{1,20}\s*\}\s*$")
+_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+
+
+def prepared(span: str) -> str | None:
+    """The answer itself, in one pair of ``$…$``, or None when math-verify would read something else.
+
+    Why: math-verify reads *some* expression out of any string, so a span we rebuilt can parse to a
+    different answer (``$Range: \\((-4, 1]\\)$`` parsed to ``1``, ``2:1`` to ``2``). We drop delimiters, a
+    leading label (``Range:``) and a trailing ``\\text{units}``, and refuse what is left if it still holds a
+    colon (ratios, labels inside) or a word (prose): those are decided by our own rules or not at all.
+    """
+    span = _DELIMITER.sub(" ", span.replace("−", "-")).strip()
+    span = _UNIT_TEXT.sub("", _LABEL.sub("", span, count=1)).strip()
+    if not span or ":" in span or "：" in span or _WORD.search(_TEXT_ARGS.sub("", span)):
+        return None
     return f"${span}$"
+
+
+_TEXT_ARGS = re.compile(r"\\[A-Za-z]+")  # commands are not words: drop their names before looking for prose
 
 
 @lru_cache(maxsize=4096)
@@ -165,9 +184,12 @@ def _parse_cached(span: str) -> tuple[Any, ...]:
 
 
 def _parse(span: str) -> list[Any]:
+    text = prepared(span)
+    if text is None:
+        return []
     parse, _ = _math_verify()
     try:
-        return list(parse(_wrap(span), parsing_timeout=None))
+        return list(parse(text, parsing_timeout=None))
     except Exception:  # any parser failure means "no symbolic reading"
         return []
 
