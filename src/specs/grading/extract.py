@@ -135,11 +135,13 @@ def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and "".join(a.split()) == "".join(b.split())
 
 
-def extract_answer(response: str, *, strict: bool = False) -> Extraction:
+def extract_answer(response: str, *, strict: bool = True) -> Extraction:
     """Locate the final answer of ``response`` following docs/grading.md.
 
-    ``strict`` (the accuracy reward): if the response contains an ``<answer>`` tag anywhere, the answer
-    is read only from closed ``<answer>`` blocks after the last ``</think>``, never from a boxed value.
+    ``strict`` (the default, and the one meaning of "correct": reward, eval, distill, ``specs grade``): if the
+    response contains an ``<answer>`` tag anywhere, the answer is read only from closed ``<answer>`` blocks
+    after the last ``</think>``, never from a boxed value. ``strict=False`` (opt-in, ``specs grade --lenient``)
+    also reads a truncated ``<answer>`` block to the end and a boxed value beside broken tags.
 
     >>> extract_answer("<think>2+2</think><answer>The answer is $\\\\boxed{4}$</answer>").answer
     '4'
@@ -158,7 +160,7 @@ def extract_answer(response: str, *, strict: bool = False) -> Extraction:
         return Extraction(first, "answer_block")
     if strict and _ANSWER_TAG.search(response):
         return Extraction(None, "none")  # tagged, but no closed block after the think block
-    if unclosed:  # lenient (evaluation): a truncated `<answer>` block runs to the end
+    if unclosed:  # lenient only: a truncated `<answer>` block runs to the end
         tail = region[region.lower().rfind("<answer>") + len("<answer>") :]
         answer, _ = peel(tail)
         return Extraction(answer, "answer_block" if answer is not None else "none")

@@ -220,15 +220,19 @@ def grade(
     choices: list[str] | tuple[str, ...] | None = None,
     answer_type: str | None = None,
     precision: int | float | None = None,
+    strict: bool = True,
 ) -> GradeResult:
     """Grade a full model response: locate the final answer (docs/grading.md), then compare with the gold.
+
+    ``strict`` is :func:`extract_answer`'s: by default the reward's reading (a tagged response counts only
+    through a closed ``<answer>`` block), so ``grade`` agrees with the reward, eval and distillation.
 
     >>> grade("<think>4*3</think><answer>The answer is $\\\\boxed{12}$</answer>", "12")
     GradeResult(correct=True, extracted='12', method='number')
     >>> grade("<think>so 12</think>", "12").correct
     False
     """
-    extraction = extract_answer(response)
+    extraction = extract_answer(response, strict=strict)
     return grade_answer(
         extraction.answer, ground_truth, choices=choices, answer_type=answer_type, precision=precision
     )
