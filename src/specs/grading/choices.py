@@ -21,7 +21,7 @@ MAX_CHOICE_CHARS = 300
 
 _DRESSED = re.compile(
     r"(?:(?:the\s+)?(?:option|choice|answer)\s*(?:is\s*)?[:：]?\s*|答案\s*(?:是|为)?\s*[:：]?\s*)?"
-    r"[(\[]?([A-Za-z])[)\]]?\s*[.:：)]?",
+    r"[(\[（]?([A-Za-z])[)\]）]?\s*[.:：)）]?",
     re.IGNORECASE,
 )
 _LETTER_TEXT = re.compile(r"(?:[(\[]([A-Za-z])[)\]]\s*[.:：]?|([A-Za-z])\s*[.:：)])\s*(\S.*)", re.DOTALL)
@@ -31,6 +31,7 @@ _LETTER_TOKEN = re.compile(r"(?<![A-Za-z])\(?([A-Z])\)?(?![A-Za-z])")
 _WORDS = re.compile(r"[^\W_]+")
 _ARTICLE = re.compile(r"^(?:an?|the)\s+(?=\w)", re.IGNORECASE)
 _MATHY = re.compile(r"[\^_\\]|\d\s*[a-z]|[a-z]\s*[-+*/]")
+_QUOTES = {"``", "''", '""', "“”", "‘’", "「」"}
 _NOT_WORDS = re.compile(r"[\d\\^_=+*/<>{}|−±×÷√π∞]|(?<![A-Za-z])-|-(?![A-Za-z])")
 _PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 DEFAULT_OPTIONS = 5  # options assumed when only the question text lists them (MathVerse: A–E at most)
@@ -49,6 +50,8 @@ def dress_off(text: str) -> str:
     for _ in range(3):
         before = text
         text = unwrap_text_commands(unbox(strip_math_delims(text))).strip()
+        if len(text) >= 2 and text[0] + text[-1] in _QUOTES:  # `B`, 'B', "B", “B” (option letters in quotes)
+            text = text[1:-1].strip()
         if text == before:
             break
     return text

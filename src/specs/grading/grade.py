@@ -67,6 +67,7 @@ def decimal_places(precision: int | float | None) -> int | None:
 
 
 def _text_key(text: str) -> str:
+    text = canonical_latex(text)  # first too: the number dress turns `{bmatrix}` into a word
     text = canonical_directions(canonical_latex(normalize_numeric_text(text)))  # dress, degrees, separators
     return "".join(text.lower().split()).rstrip(".")
 
