@@ -15,6 +15,7 @@ interleaved timed passes (median reported); our gold-parse cache is cleared befo
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
 import statistics
@@ -257,6 +258,25 @@ def load_suite() -> list[Item]:
     return items
 
 
+def load_external() -> list[Item]:
+    """tests/grading/external_cases.jsonl: labelled by others (bench/external_collect.py cites each source).
+    A gold written as a whole solution (Math-Verify's suite) is read with our own extractor first."""
+    from specs.grading.extract import extract_answer
+
+    path = Path(__file__).parents[1] / "tests" / "grading" / "external_cases.jsonl"
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        gold = case["gold"]
+        if "\\boxed" in gold or len(gold) > 60:
+            gold = extract_answer(gold, strict=False).answer or gold
+        kwargs = {k: case[k] for k in ("choices", "precision") if case.get(k) is not None}
+        if case.get("answer_type") in ("text", "integer", "float", "list"):
+            kwargs["answer_type"] = case["answer_type"]
+        items.append(Item(case["response"], gold, case["label"], case["kind"], kwargs, case["response"][-200:]))
+    return items
+
+
 def grade_specs(item: Item) -> bool:
     return grade(item.response, item.gold, **item.kwargs).correct
 
@@ -273,6 +293,7 @@ def grade_math_verify(item: Item) -> bool:
 def timed_pass(fn, items: list[Item]) -> tuple[float, list[bool], list[float]]:
     """Total seconds, verdicts, and seconds per item (for the latency percentiles)."""
     symbolic_module._parse_cached.cache_clear()  # no gold-cache help across passes
+    symbolic_module._verified.cache_clear()  # nor verdict-cache help
     verdicts, each = [], []
     for item in items:
         start = time.perf_counter()
@@ -298,12 +319,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n-per-case", type=int, default=4)
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--mix", choices=["built", "suite"], default="built",
-                        help="built: the generated mix above; suite: the tests' human-verdict cases")
+    parser.add_argument("--mix", choices=["built", "suite", "external"], default="built",
+                        help="built: the generated mix; suite: the tests' human-verdict cases; external: cases "
+                        "labelled by others (tests/grading/external_cases.jsonl)")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
 
-    items = build_mix(args.n_per_case, args.seed) if args.mix == "built" else load_suite()
+    loaders = {"built": lambda: build_mix(args.n_per_case, args.seed), "suite": load_suite, "external": load_external}
+    items = loaders[args.mix]()
     graders = {"specs.grading.grade": grade_specs, "math-verify alone": grade_math_verify}
     # Warm-up pass for both: imports, regex compilation and ANTLR's lazily built DFA (shared by both graders,
     # since we call math-verify too) are one-time costs, not per-grade costs.

@@ -216,7 +216,8 @@ FORMAT_TRAPS = [
     ("I computed \\boxed{11} first, but the final value is \\boxed{12}.", "12", {}, True),
     ("\\boxed{\\frac{1}{2}} and then \\boxed{\\frac{1}{3}}", "\\frac{1}{3}", {}, True),
     ("<think>x</think><answer>The answer is $\\boxed{\\dfrac{3}{4}}$</answer>", "0.75", {}, True),
-    ("<think>x</think><answer>12", "12", {}, True),  # truncated answer block: lenient for evaluation
+    ("<think>x</think><answer>12", "12", {}, False),  # truncated answer block: strict by default (the reward's)
+    ("<think>x</think><answer>12", "12", {"strict": False}, True),  # lenient only when asked
     ("Let me think. " * 40 + "So we get 12 in the end.", "12", {}, False),  # long, no located answer
 ]
 

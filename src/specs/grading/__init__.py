@@ -8,6 +8,7 @@ Conventions: docs/grading.md.
 from specs.grading.choices import choices_from_question
 from specs.grading.extract import Extraction, extract_answer
 from specs.grading.formatcheck import format_ok
+from specs.grading.golds import accepted_golds
 from specs.grading.grade import ANSWER_TYPES, GradeResult, grade, grade_answer
 from specs.grading.symbolic import warm_up
 
@@ -15,6 +16,7 @@ __all__ = [
     "ANSWER_TYPES",
     "Extraction",
     "GradeResult",
+    "accepted_golds",
     "choices_from_question",
     "extract_answer",
     "format_ok",

@@ -21,7 +21,7 @@ MAX_CHOICE_CHARS = 300
 
 _DRESSED = re.compile(
     r"(?:(?:the\s+)?(?:option|choice|answer)\s*(?:is\s*)?[:：]?\s*|答案\s*(?:是|为)?\s*[:：]?\s*)?"
-    r"[(\[]?([A-Za-z])[)\]]?\s*[.:：)]?",
+    r"[(\[（]?([A-Za-z])[)\]）]?\s*[.:：)）]?",
     re.IGNORECASE,
 )
 _LETTER_TEXT = re.compile(r"(?:[(\[]([A-Za-z])[)\]]\s*[.:：]?|([A-Za-z])\s*[.:：)])\s*(\S.*)", re.DOTALL)
@@ -31,6 +31,9 @@ _LETTER_TOKEN = re.compile(r"(?<![A-Za-z])\(?([A-Z])\)?(?![A-Za-z])")
 _WORDS = re.compile(r"[^\W_]+")
 _ARTICLE = re.compile(r"^(?:an?|the)\s+(?=\w)", re.IGNORECASE)
 _MATHY = re.compile(r"[\^_\\]|\d\s*[a-z]|[a-z]\s*[-+*/]")
+_QUOTES = {"``", "''", '""', "“”", "‘’", "「」"}
+_NOT_WORDS = re.compile(r"[\d\\^_=+*/<>{}|−±×÷√π∞]|(?<![A-Za-z])-|-(?![A-Za-z])")
+_PROSE_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 DEFAULT_OPTIONS = 5  # options assumed when only the question text lists them (MathVerse: A–E at most)
 
 
@@ -47,6 +50,8 @@ def dress_off(text: str) -> str:
     for _ in range(3):
         before = text
         text = unwrap_text_commands(unbox(strip_math_delims(text))).strip()
+        if len(text) >= 2 and text[0] + text[-1] in _QUOTES:  # `B`, 'B', "B", “B” (option letters in quotes)
+            text = text[1:-1].strip()
         if text == before:
             break
     return text
@@ -104,8 +109,15 @@ def names_a_letter(text: str) -> bool:
 
 
 def stated_option(text: str, choices: list[str]) -> int | None:
-    """The one option a short, unhedged sentence names ("It moves to the right."), by text or by value."""
-    named = [i for i, option in enumerate(choices) if states_phrase(text, dress_off(option))]
+    """The one word option a short, unhedged sentence names ("It moves to the right.").
+
+    Only prose counts: the answer needs two words and the option must be words (no digits, no LaTeX), so a
+    token inside an expression (``-2``, ``\\sqrt{2}``, ``2\\pi`` for the option ``2``) never names an
+    option. Numeric options are named by value through :func:`match_option` on what a sentence states.
+    """
+    if not _is_prose(text):
+        return None
+    named = [i for i, option in enumerate(choices) if _is_words(option) and states_phrase(text, dress_off(option))]
     if len(named) == 1:
         return named[0]
     if named:  # "the larval phase" also names "phase": keep the longest if it contains the others
@@ -133,14 +145,26 @@ def _part_of_one(text: str, choices: list[str]) -> int | None:
     stays part of the answer ("a square" is not "square": "A" may be a letter).
     """
     words = _WORDS.findall(dress_off(text).lower())
-    if not any(len(word) >= 3 and word.isalpha() for word in words):
+    if not _is_words(text) or not any(len(word) >= 3 and word.isalpha() for word in words):
         return None
     n, hits = len(words), []
     for i, option in enumerate(choices):
+        if not _is_words(option):  # `3\sqrt{2}` is not "part of" `\frac{3\sqrt{2}}{2}`
+            continue
         option_words = _WORDS.findall(option.lower())
         if any(option_words[j : j + n] == words for j in range(len(option_words) - n + 1)):
             hits.append(i)
     return hits[0] if len(hits) == 1 else None
+
+
+def _is_words(text: str) -> bool:
+    """Plain words: no digit, no LaTeX, no operator — the only options a phrase can name."""
+    return not _NOT_WORDS.search(dress_off(text))
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence of words (two or more of two letters), not an expression."""
+    return _is_words(text) and len(_PROSE_WORD.findall(text)) >= 2
 
 
 def gold_option(gold: str, choices: list[str]) -> int | None:

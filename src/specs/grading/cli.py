@@ -1,7 +1,9 @@
 """``specs grade IN.jsonl --out OUT.jsonl``: grade model responses offline.
 
-Each input line: ``response``, ``ground_truth``, and optionally ``choices``, ``answer_type``, ``precision``,
-``id``. Each output line echoes ``id`` (and the input ``line``) and adds ``correct``, ``extracted``,
+Each input line: ``response``, ``ground_truth``, and optionally ``answers`` (accepted alternatives, as in
+``meta.answers``), ``choices``, ``answer_type``, ``precision``, ``id``. The golds are ``ground_truth`` plus
+``answers`` and the reading is the reward's (strict) unless ``--lenient`` — one meaning of "correct".
+Each output line echoes ``id`` (and the input ``line``) and adds ``correct``, ``extracted``,
 ``format_ok``. A bad line is reported as ``FILE:LINE: field 'x': message`` on stderr and skipped; the others
 are still graded and written, and the exit code is 1. The output is written atomically (temp file + rename).
 """
@@ -15,12 +17,14 @@ import typer
 
 from specs.data.jsonl import parse_json_line, write_jsonl_atomic
 from specs.grading.formatcheck import format_ok
+from specs.grading.golds import accepted_golds
 from specs.grading.grade import ANSWER_TYPES, grade
 
 # field → (accepted types, required)
 _FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
     "response": ((str,), True),
     "ground_truth": ((str, int, float, list), True),
+    "answers": ((list,), False),
     "choices": ((list,), False),
     "answer_type": ((str,), False),
     "precision": ((int, float), False),
@@ -61,14 +65,16 @@ def _validate(record: Any) -> dict[str, Any]:
     return record
 
 
-def grade_line(record: dict[str, Any], line: int) -> dict[str, Any]:
-    """Grade one validated record into its output row."""
+def grade_line(record: dict[str, Any], line: int, strict: bool = True) -> dict[str, Any]:
+    """Grade one validated record into its output row (golds: ``ground_truth`` plus ``answers``)."""
+    answer_type = record.get("answer_type")
     result = grade(
         record["response"],
-        record["ground_truth"],
+        accepted_golds(record["ground_truth"], record.get("answers"), answer_type),
         choices=record.get("choices") or None,
-        answer_type=record.get("answer_type"),
+        answer_type=answer_type,
         precision=record.get("precision"),
+        strict=strict,
     )
     return {
         "id": record.get("id"),
@@ -85,6 +91,9 @@ def grade_line(record: dict[str, Any], line: int) -> dict[str, Any]:
 def grade_command(
     input: Path = typer.Argument(..., help="JSONL with response and ground_truth per line."),
     out: Path = typer.Option(..., "--out", help="Where to write one graded JSON line per good input line."),
+    lenient: bool = typer.Option(
+        False, "--lenient", help="Also read a truncated <answer> block (default: the reward's strict reading)."
+    ),
 ) -> None:
     """Grade responses against gold answers (docs/grading.md) and report accuracy and format compliance."""
     from specs.errors import DataError
@@ -103,7 +112,7 @@ def grade_command(
         if not text.strip():
             continue
         try:
-            rows.append(grade_line(_validate(parse_json_line(text)), number))
+            rows.append(grade_line(_validate(parse_json_line(text)), number, strict=not lenient))
         except (LineError, ValueError, ArithmeticError) as exc:  # a bad line is reported and skipped
             bad += 1
             where = f"field '{exc.field}': " if isinstance(exc, LineError) and exc.field else ""

@@ -20,11 +20,19 @@ MAX_BOXED_TRIES = 3  # unbalanced `\boxed{` candidates tried from the end before
 
 # "final answer is", "the answer is:", "Answer:", "correct option is", "答案：", "**Answer:**".
 _STATEMENT = re.compile(
-    r"\banswer\b\s*(?:\*{1,2}\s*)?(?:is\b|[:：])|\b(?:option|choice)\s+is\b|答案\s*(?:是|为)?\s*[:：]?",
+    r"\banswer\b\s*(?:\*{1,2}\s*)?(?:is\b|[:：]|(?=\\\[|\\\(|\$))|\b(?:option|choice)\s+is\b|答案\s*(?:是|为)?\s*[:：]?",
     re.IGNORECASE,
 )
 # Doubt voiced after the statement ("The answer is 6. Hmm, or maybe 5? Not sure.") takes the statement back.
 _DOUBT = re.compile(r"\bor\s+(?:maybe|perhaps|possibly)\b|\bnot\s+(?:sure|certain)\b|\bunsure\b", re.IGNORECASE)
+# "Therefore $x \\geq 5$ is the solution." / "$\\boxed{14{,}916}$ is our answer." (MATH solutions say it so).
+_CLAIMED = re.compile(
+    r"(?:^|[.!?:;\n]\s*)(?:(?:therefore|thus|so|hence|we find that|finally)\s*,?\s*)?"
+    r"([^.!?\n]{1,160}?)\s+is\s+(?:the|our)\s+(?:final\s+)?(?:answer|solution)s?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_CLAIM_HEDGE = re.compile(r"\b(?:not|or|maybe|perhaps|possibly|probably|might|could|wrong|incorrect)\b|n't", re.I)
+_DISPLAY = {"\\[": "\\]", "\\(": "\\)", "$$": "$$", "$": "$"}
 _SENTENCE_END = re.compile(r"\.(?:\s|$)|。")  # "12. Done" ends at 12; "3.5" does not end
 _ANSWER_TAG = re.compile(r"<\s*/?\s*answer", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?\s*(?:think|answer)\s*>", re.IGNORECASE)
@@ -95,6 +103,15 @@ def last_statement(text: str) -> str | None:
     if match is None or _DOUBT.search(text, match.end()):
         return None
     rest = text[match.end() :].lstrip(" \t*:：")
+    for left, right in _DISPLAY.items():  # "Answer \\[ 9 \\]": the delimited block, across lines for display
+        if rest.startswith(left):
+            end = rest.find(right, len(left))
+            inner = rest[len(left) : end] if end != -1 else ""
+            after_block = rest[end + len(right) :].partition("\n")[0] if end != -1 else ""
+            alone = not after_block.strip(" .,;!*$")  # "Answer \\( 9 \\) or \\( 10 \\)" is read as a sentence
+            if inner.strip() and alone and (left in ("\\[", "$$") or "\n" not in inner):
+                return inner.strip()
+            break
     line, _, after = rest.partition("\n")
     if not line.strip():  # "The final answer is:\n$$12$$"
         line = next((candidate for candidate in after.split("\n", 5)[:5] if candidate.strip()), "")
@@ -103,6 +120,14 @@ def last_statement(text: str) -> str | None:
         line = line[: stop.start()]
     line = line.strip().strip("*").strip()
     return line or None
+
+
+def claimed(text: str) -> str | None:
+    """``X`` of a closing "X is the solution / X is our answer" sentence, unless it hedges or negates."""
+    match = _CLAIMED.search(text.rstrip()[-400:])
+    if match is None or _CLAIM_HEDGE.search(match.group(1)):
+        return None
+    return match.group(1).strip() or None
 
 
 def tidy(span: str) -> str:
@@ -122,6 +147,8 @@ def peel(text: str, whole_if_long: bool = True) -> tuple[str | None, str]:
         inner = last_boxed(boxed)  # `\boxed{\boxed{12}}`
         return tidy(inner if inner is not None else boxed) or None, "boxed"
     statement = last_statement(text)
+    if statement is None:
+        statement = claimed(text)
     if statement is not None:
         inner = last_boxed(statement)
         return tidy(inner if inner is not None else statement) or None, "statement"
@@ -135,11 +162,13 @@ def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and "".join(a.split()) == "".join(b.split())
 
 
-def extract_answer(response: str, *, strict: bool = False) -> Extraction:
+def extract_answer(response: str, *, strict: bool = True) -> Extraction:
     """Locate the final answer of ``response`` following docs/grading.md.
 
-    ``strict`` (the accuracy reward): if the response contains an ``<answer>`` tag anywhere, the answer
-    is read only from closed ``<answer>`` blocks after the last ``</think>``, never from a boxed value.
+    ``strict`` (the default, and the one meaning of "correct": reward, eval, distill, ``specs grade``): if the
+    response contains an ``<answer>`` tag anywhere, the answer is read only from closed ``<answer>`` blocks
+    after the last ``</think>``, never from a boxed value. ``strict=False`` (opt-in, ``specs grade --lenient``)
+    also reads a truncated ``<answer>`` block to the end and a boxed value beside broken tags.
 
     >>> extract_answer("<think>2+2</think><answer>The answer is $\\\\boxed{4}$</answer>").answer
     '4'
@@ -158,7 +187,7 @@ def extract_answer(response: str, *, strict: bool = False) -> Extraction:
         return Extraction(first, "answer_block")
     if strict and _ANSWER_TAG.search(response):
         return Extraction(None, "none")  # tagged, but no closed block after the think block
-    if unclosed:  # lenient (evaluation): a truncated `<answer>` block runs to the end
+    if unclosed:  # lenient only: a truncated `<answer>` block runs to the end
         tail = region[region.lower().rfind("<answer>") + len("<answer>") :]
         answer, _ = peel(tail)
         return Extraction(answer, "answer_block" if answer is not None else "none")

@@ -67,6 +67,7 @@ def decimal_places(precision: int | float | None) -> int | None:
 
 
 def _text_key(text: str) -> str:
+    text = canonical_latex(text)  # first too: the number dress turns `{bmatrix}` into a word
     text = canonical_directions(canonical_latex(normalize_numeric_text(text)))  # dress, degrees, separators
     return "".join(text.lower().split()).rstrip(".")
 
@@ -220,15 +221,19 @@ def grade(
     choices: list[str] | tuple[str, ...] | None = None,
     answer_type: str | None = None,
     precision: int | float | None = None,
+    strict: bool = True,
 ) -> GradeResult:
     """Grade a full model response: locate the final answer (docs/grading.md), then compare with the gold.
+
+    ``strict`` is :func:`extract_answer`'s: by default the reward's reading (a tagged response counts only
+    through a closed ``<answer>`` block), so ``grade`` agrees with the reward, eval and distillation.
 
     >>> grade("<think>4*3</think><answer>The answer is $\\\\boxed{12}$</answer>", "12")
     GradeResult(correct=True, extracted='12', method='number')
     >>> grade("<think>so 12</think>", "12").correct
     False
     """
-    extraction = extract_answer(response)
+    extraction = extract_answer(response, strict=strict)
     return grade_answer(
         extraction.answer, ground_truth, choices=choices, answer_type=answer_type, precision=precision
     )

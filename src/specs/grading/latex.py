@@ -83,6 +83,11 @@ def remove_noise(text: str) -> str:
 
 
 _SHORTHAND = (
+    # One spelling of a matrix: pmatrix = bmatrix = an array in \left[ \right] or \left( \right) (not vmatrix:
+    # that is a determinant).
+    (re.compile(r"(?:\\left)?\s*[\[(]\s*\\begin\{array\}\{[lcr|\s]*\}"), r"\\begin{pmatrix}"),
+    (re.compile(r"\\end\{array\}\s*(?:\\right)?\s*[\])]"), r"\\end{pmatrix}"),
+    (re.compile(r"\\(begin|end)\{bmatrix\}"), r"\\\1{pmatrix}"),
     (re.compile(r"\\[dt]frac(?![A-Za-z])"), r"\\frac"),
     (re.compile(r"\\(frac|sqrt)\s*(\d)\s*(\d)?"), lambda m: f"\\{m.group(1)}{{{m.group(2)}}}"
      + (f"{{{m.group(3)}}}" if m.group(3) else "")),

@@ -70,9 +70,13 @@ class Number:
         return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
+_LATEX_SEPARATOR = re.compile(r"(\d)\s*(?:\{\s*,\s*\}|,\s*\\!)\s*(?=\d{3}(?!\d))")
+
+
 def normalize_numeric_text(text: str) -> str:
     """Remove the dress around a number: delimiters, ``\\text{}``, markdown, degree signs, separators."""
     text = strip_math_delims(text.replace("**", ""))
+    text = _LATEX_SEPARATOR.sub(r"\1,", text)  # `14 {, }916`, `11,\\! 111` (MATH's spellings), before `\\!` goes
     text = unwrap_text_commands(remove_noise(text))
     text = text.replace("−", "-").replace("–", "-").replace("﹣", "-").replace("－", "-")
     text = text.replace("{,}", ",").replace(",\\!", ",").replace("\\!", "")

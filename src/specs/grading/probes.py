@@ -10,6 +10,7 @@
 - Relations with one relation sign (``y = 1 + 2x`` vs ``y=2x+1``, ``x > 1`` vs ``1 < x``): the same sign
   (or its mirror) and both sides equal by the probe; otherwise undecided.
 - Sets of numbers (``\\{2, 1\\}`` vs ``\\{1, 2\\}``): equal as sets.
+- Ratios with numeric parts (``2:1``): proportional parts are equal, reversed ones are not.
 - A single value against a ``\\pm`` gold (``3`` for ``\\pm 3``): a partial multi-answer, wrong.
 """
 
@@ -199,9 +200,31 @@ def union_equal(prediction: str, gold: str) -> bool | None:
     return len(left) == len(right) and all(verdicts)
 
 
+def _ratio(text: str) -> list[float] | None:
+    parts = [part.strip().strip("$") for part in text.replace("：", ":").replace("\\colon", ":").split(":")]
+    if len(parts) < 2:
+        return None
+    numbers = [parse_number(part) for part in parts]
+    return None if any(n is None or n.percent for n in numbers) else [n.value for n in numbers]
+
+
+def ratio_equal(prediction: str, gold: str) -> bool | None:
+    """``2:1`` vs ``1:2`` (reversed: wrong) or ``4:2`` (proportional: equal); a ratio gold wants a ratio."""
+    expected = _ratio(gold)
+    if expected is None:
+        return None
+    given = _ratio(prediction)
+    if given is None:
+        return False if ":" not in prediction else None
+    if len(given) != len(expected):
+        return False
+    return all(close(a * expected[0], b * given[0]) for a, b in zip(given, expected, strict=True))
+
+
 def fast_symbolic(prediction: str, gold: str) -> bool | None:
     """The first decisive fast path, or None when math-verify has to decide."""
-    for decide in (single_vs_plus_minus, union_equal, interval_equal, set_equal, relation_equal, probe_equal):
+    deciders = (ratio_equal, single_vs_plus_minus, union_equal, interval_equal, set_equal, relation_equal, probe_equal)
+    for decide in deciders:
         verdict = decide(prediction, gold)
         if verdict is not None:
             return verdict

@@ -73,10 +73,10 @@ def candidates(span: str) -> list[str]:
     settled = _JUSTIFICATION.sub("", settled) or settled
     contrast = _CONTRAST.search(settled)
     core = settled[: contrast.start()] if contrast and contrast.start() > 0 else settled
-    if _HEDGE.search(core):
+    copulas = list(_COPULA.finditer(core))
+    if _HEDGE.search(_without_relative_modals(core, copulas)):
         return []
     found: list[str] = []
-    copulas = list(_COPULA.finditer(core))
     if copulas:
         tail = core[copulas[-1].end() :].strip(" ,.;:")
         if tail:
@@ -88,6 +88,19 @@ def candidates(span: str) -> list[str]:
     if not copulas and settled != span.strip():  # "5... no, 6", "B — actually, C"
         found.append(core.strip(" ,.;:"))
     return list(dict.fromkeys(c for c in found if c and c != span.strip()))
+
+
+def _without_relative_modals(core: str, copulas: list[re.Match[str]]) -> str:
+    """``core`` minus modals in a relative clause of the subject ("the number of points that could be in the
+    domain is 19"): they describe the subject, not doubt about the answer. "The answer could be 5" keeps its
+    hedge (the last copula is the modal's own "be"), and so does "It could be that it is 5" (no relative)."""
+    if not copulas or copulas[-1].group(0).lower() == "be":
+        return core
+    cut = copulas[-1].start()
+    return _RELATIVE_MODAL.sub(" ", core[:cut]) + core[cut:]
+
+
+_RELATIVE_MODAL = re.compile(r"\b(?:that|which|who)\s+(?:could|might|may|can)\b", re.IGNORECASE)
 
 
 def states_phrase(span: str, phrase: str) -> bool:
@@ -108,4 +121,4 @@ def states_phrase(span: str, phrase: str) -> bool:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[\w°%]+", text.lower())
+    return re.findall(r"[\w°%]+(?:-[\w°%]+)*", text.lower())  # "right-angled" is one word, not "right"

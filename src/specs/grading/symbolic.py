@@ -3,8 +3,9 @@
 math-verify (``parse``/``verify``) does the algebra — ``\\sqrt{75}`` = ``5\\sqrt3``, intervals, tuples,
 relations — but it has gaps we work around here:
 
-- it finds nothing in ``<answer>12</answer>`` or a bare ``−5``: we hand it the extracted span only, wrapped
-  in ``$…$`` with the Unicode minus normalised;
+- it finds nothing in ``<answer>12</answer>`` or a bare ``−5``, and reads *something* out of any string: we
+  hand it the extracted answer only (:func:`prepared`: delimiters, a ``Range:`` label and a trailing
+  ``\\text{unit}`` dropped, colons and prose refused), in one pair of ``$…$``, Unicode minus normalised;
 - its timeouts use ``signal.alarm``, which raises outside the main thread (TRL may call rewards from
   threads): we disable them (``parsing_timeout=None``, ``timeout_seconds=None``) and bound the work
   ourselves, twice. Before the call, on the input: span length, bracket depth, no power towers or powers of
@@ -37,7 +38,11 @@ MAX_SYMBOLIC_CHARS = 150
 MAX_SYMBOLIC_DEPTH = 4
 MAX_LITERAL_DIGITS = 12
 MAX_EXPONENT_DIGITS = 2
-DEADLINE_SECONDS = 0.4  # per symbolic comparison, after the one-time warm-up
+# Per symbolic comparison, after the one-time warm-up. Why so short: in GRPO every completion is graded on the
+# main process and a step waits for its slowest grade; math-verify settles what it can prove in a few ms, and a
+# comparison still running at the budget is answered False ("not proven equal") — documented in docs/grading.md.
+DEADLINE_SECONDS = 0.015
+VERDICT_CACHE = 8192  # (prediction, gold) verdicts: G rollouts per prompt repeat the same answers
 
 T = TypeVar("T")
 
@@ -135,6 +140,18 @@ def _has_power_of_power(span: str) -> bool:
     return False
 
 
+_WARM_UP = (
+    ("$x^2+1$", "$1+x^2$"),
+    ("$(-\\infty, 3) \\cup (3, \\infty)$", "$(-\\infty,3)\\cup(3,\\infty)$"),
+    ("$\\{1, 3\\}$", "$\\{3, 1\\}$"),
+    ("$y = 2x$", "$y=2x$"),
+    ("$x \\le 3$", "$3 \\ge x$"),
+    ("$\\sin^2 x + \\cos^2 x$", "$1$"),
+    ("$\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}$", "$\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}$"),
+    ("$\\frac{\\sqrt{3}}{2}\\pi$", "$\\sqrt{3}\\pi/2$"),
+)
+
+
 @lru_cache(maxsize=1)
 def _math_verify() -> tuple[Any, Any]:
     """Import math-verify once and warm it up (its first parse builds the ANTLR machinery: ~0.3 s)."""
@@ -142,8 +159,8 @@ def _math_verify() -> tuple[Any, Any]:
 
     for name in ("math_verify.parser", "math_verify.grader"):
         logging.getLogger(name).addFilter(_DropTimeoutWarning())
-    left, right = parse("$x^2+1$", parsing_timeout=None), parse("$1+x^2$", parsing_timeout=None)
-    verify(left, right, timeout_seconds=None)
+    for left, right in _WARM_UP:  # one of each kind: sympy's first interval/set/relation/trig costs 20-150 ms
+        verify(parse(left, parsing_timeout=None), parse(right, parsing_timeout=None), timeout_seconds=None)
     return parse, verify
 
 
@@ -152,10 +169,38 @@ def warm_up() -> None:
     _math_verify()
 
 
-def _wrap(span: str) -> str:
-    span = span.replace("−", "-").strip()
-    span = span.strip("$").strip()
+_DELIMITER = re.compile(r"\$|\\[()\[\]]")  # `$`, `\(`, `\)`, `\[`, `\]`: never part of an answer's value
+_LABEL = re.compile(r"^\s*(?:\\(?:text|textbf|mathrm)\s*\{\s*)?[A-Za-z][A-Za-z ]{0,30}[:：]\s*\}?\s*")
+_UNIT_TEXT = re.compile(r"\s*\\(?:text|mathrm|textnormal)\s*\{\s*[A-Za-z ]{1,20}\s*\}\s*$")
+_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+
+
+def prepared(span: str) -> str | None:
+    """The answer itself, in one pair of ``$…$``, or None when math-verify would read something else.
+
+    Why: math-verify reads *some* expression out of any string, so a span we rebuilt can parse to a
+    different answer (``$Range: \\((-4, 1]\\)$`` parsed to ``1``, ``2:1`` to ``2``). We drop delimiters, a
+    leading label (``Range:``) and a trailing ``\\text{units}``, and refuse what is left if it still holds a
+    colon (ratios, labels inside) or a word (prose): those are decided by our own rules or not at all.
+    """
+    span = _DELIMITER.sub(" ", span.replace("−", "-")).strip()
+    span = _UNIT_TEXT.sub("", _LABEL.sub("", span, count=1)).strip()
+    if not span or ":" in span or "：" in span or _WORD.search(_TEXT_ARGS.sub("", span)):
+        return None
     return f"${span}$"
+
+
+_NAMED = re.compile(r"^[A-Za-z]\s*=\s*([^=<>]+)$")
+_RELATION_SIGN = re.compile(r"[=<>]|\\(?:le|ge|ne|leq|geq|neq|lt|gt)(?![A-Za-z])")
+
+
+def _bare(span: str) -> str:
+    """``span`` without math delimiters, a leading ``Range:`` label or a trailing ``\\text{unit}``."""
+    span = _DELIMITER.sub(" ", span.replace("−", "-")).strip()
+    return _UNIT_TEXT.sub("", _LABEL.sub("", span, count=1)).strip() or span
+
+
+_TEXT_ARGS = re.compile(r"\\[A-Za-z]+")  # commands are not words: drop their names before looking for prose
 
 
 @lru_cache(maxsize=4096)
@@ -165,9 +210,12 @@ def _parse_cached(span: str) -> tuple[Any, ...]:
 
 
 def _parse(span: str) -> list[Any]:
+    text = prepared(span)
+    if text is None:
+        return []
     parse, _ = _math_verify()
     try:
-        return list(parse(_wrap(span), parsing_timeout=None))
+        return list(parse(text, parsing_timeout=None))
     except Exception:  # any parser failure means "no symbolic reading"
         return []
 
@@ -203,16 +251,33 @@ def symbolic_equal(prediction: str, gold: str) -> bool:
     """
     if len(prediction) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
         return False
+    prediction, gold = _bare(prediction), _bare(gold)  # the probes, too, see the answer without its label
+    stated = _NAMED.match(prediction)
+    if stated and not _RELATION_SIGN.search(gold):  # `y = 3x` states `3x`
+        prediction = stated.group(1)
     verdict = fast_symbolic(prediction, gold)  # bounded on its own (the safe evaluator's caps)
     if verdict is not None:
         return verdict
     if not within_bounds(prediction) or not within_bounds(gold):
         return False
+    try:
+        return _verified(prediction, gold)
+    except _Overrun:
+        return False
+
+
+@lru_cache(maxsize=VERDICT_CACHE)
+def _verified(prediction: str, gold: str) -> bool:
+    """math-verify's verdict within the budget; a budget overrun is False and is not cached (may be load)."""
     _math_verify()
     try:
         return run_with_deadline(lambda: _equal(prediction, gold), DEADLINE_SECONDS)
     except DeadlineExceeded:
-        return False
+        raise _Overrun from None
+
+
+class _Overrun(Exception):
+    """The budget ran out: the verdict is False, but lru_cache must not remember it."""
 
 
 def _equal(prediction: str, gold: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from specs.data.records import Example
 from specs.grading.extract import extract_answer
 from specs.grading.formatcheck import follows_format
+from specs.grading.golds import accepted_golds
 from specs.grading.grade import grade_answer
 from specs.rewards.completions import Completion, as_choices, column, completion_text
 
@@ -29,9 +30,14 @@ logger = logging.getLogger(__name__)
 
 
 def gold_column(kwargs: dict[str, Any], n: int) -> list[Any]:
-    """The gold answers: column ``answer`` (our canonical records), else ``solution`` (TRL's examples)."""
+    """The golds per row: column ``answer`` (our canonical records), else ``solution`` (TRL's examples), plus the
+    accepted alternatives of column ``answers`` (``meta.answers``; :func:`accepted_golds`, the one gold rule)."""
     name = "answer" if kwargs.get("answer") is not None else "solution"
-    golds = column(kwargs, name, n)
+    kinds = column(kwargs, "answer_type", n)
+    golds = [
+        accepted_golds(gold, alternatives, kind)
+        for gold, alternatives, kind in zip(column(kwargs, name, n), column(kwargs, "answers", n), kinds, strict=True)
+    ]
     if any(gold is None for gold in golds):
         logger.warning("accuracy reward: %d of %d completions have no gold answer; they score 0.0",
                        sum(gold is None for gold in golds), n)
@@ -93,6 +99,11 @@ def score(
     return RewardScore(format_weight * formatted + accuracy_weight * acc, formatted, acc, extracted)
 
 
+def example_golds(example: Example) -> Any:
+    """The record's golds: ``answer`` plus ``meta.answers`` (MMMU open questions accept several answers)."""
+    return accepted_golds(example.answer, example.meta.get("answers"), example.answer_type)
+
+
 def score_example(response: str, example: Example, fmt: str | None = "tags") -> RewardScore:
     r""":func:`score` against a canonical record; ``fmt=None`` judges the format the record asks for.
 
@@ -101,9 +112,8 @@ def score_example(response: str, example: Example, fmt: str | None = "tags") -> 
     >>> score_example("\\boxed{3}", ex, fmt=None).format, score_example("\\boxed{3}", ex).format
     (1.0, 0.0)
     """
-    gold = example.meta.get("answers") or example.answer  # MMMU open questions accept several answers
     return score(
-        response, gold, choices=list(example.choices) if example.choices else None,
+        response, example_golds(example), choices=list(example.choices) if example.choices else None,
         answer_type=example.answer_type, precision=example.precision,
         fmt=str(example.meta.get("format", "tags")) if fmt is None else fmt,
     )

@@ -39,6 +39,7 @@ def judge_extraction(examples: Sequence[Example], samples: Sequence[Sequence[Sam
     from specs.grading import grade_answer
     from specs.judge.prompts import extract_prompt, extracted_answer
     from specs.rewards import score_example
+    from specs.rewards.contract import example_golds
 
     scores = [[score_example(s.text, e, fmt=None) for s in r] for e, r in zip(examples, samples, strict=True)]
     graded = [[(sc.accuracy == 1.0, sc.format == 1.0) for sc in row] for row in scores]
@@ -49,8 +50,9 @@ def judge_extraction(examples: Sequence[Example], samples: Sequence[Sequence[Sam
         answer, example = extracted_answer(reply), examples[i]
         if answer is None:
             continue
-        gold = example.meta.get("answers") or example.answer  # as score_example reads it
-        correct = grade_answer(answer, gold, choices=list(example.choices) if example.choices else None,
+        # the one gold rule, as score_example reads it
+        options = list(example.choices) if example.choices else None
+        correct = grade_answer(answer, example_golds(example), choices=options,
                                answer_type=example.answer_type, precision=example.precision).correct
         counts["extracted"] += 1
         counts["correct"] += correct
