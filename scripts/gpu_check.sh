@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# GPU check: a random Qwen2.5-VL-7B-shaped model through GRPO (default precision with the online filter's path, then
-# pure bf16), DPO, generation and a kill-and-resume of GRPO on one GPU, offline, printing tokens/s, peak memory and
-# MFU and writing gpu_check.json (see scripts/gpu_check.py). The 7B timing of the grpo_bf16 and resume phases is
-# not measured yet: if the run hits the limit, pass --phases to split it.
+# GPU check, offline, writing gpu_check.json (see scripts/gpu_check.py): recipes/qwen2.5-vl-7b.yaml rehearsed up to
+# GRPO-zero on every GPU here with a random 7B-shaped model (vLLM engines in sequence, ZeRO-3 + colocate, large
+# images; each stage's peak GPU memory, a round's time, driver and CUDA versions), plus server mode on 2+ GPUs.
+# Where vLLM or DeepSpeed is missing, or with --phases grpo,grpo_bf16,dpo,generation,resume: LoRA GRPO, DPO,
+# generation and a kill-and-resume on the full 28-layer shape (tokens/s, peak memory, MFU). No phase has been timed
+# on a GPU yet: if the run hits the limit, pass --phases to split it.
 #
-#   bash scripts/gpu_wheels.sh     # here, with network: TRL, datasets, pydantic, ... as wheels in .whl/
+#   pip install -r requirements-gpu.lock && pip install --no-deps -e .   # the GPU machine's environment, or:
+#   bash scripts/gpu_wheels.sh     # here, with network: TRL, datasets, pydantic, ... as wheels in .whl/ (no vLLM)
 #   bash scripts/gpu_check.sh      # there, from the repo root: killed after 9.5 minutes; --help for options
 #
 # Env: PYTHON (default python3), OUT (default runs/gpu-check; --out wins), WHEELS (default .whl), SITE (where

@@ -1,4 +1,4 @@
-"""scripts/gpu_check.{sh,py}: the FLOPs/MFU arithmetic, the 7B-shaped config, and the whole check on a CPU."""
+"""scripts/gpu_check.{sh,py} and gpu_throughput.py: FLOPs/MFU arithmetic, the 7B-shaped config, the check on CPU."""
 
 import importlib.util
 import json
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,27 +21,28 @@ def _load_script():
 
 
 gpu_check = _load_script()
+throughput = importlib.import_module("gpu_throughput")  # beside it (scripts/ is on the path once it is loaded)
 
 
 def test_training_flops_per_token():
     n = 1000
-    assert gpu_check.train_flops_per_token(n, lora=True, grad_ckpt=False) == 4 * n  # fwd + activation grads
-    assert gpu_check.train_flops_per_token(n, lora=True, grad_ckpt=True) == 6 * n  # + recomputed forward
-    assert gpu_check.train_flops_per_token(n, lora=False, grad_ckpt=False) == 6 * n  # + weight grads
-    assert gpu_check.train_flops_per_token(n, lora=False, grad_ckpt=True) == 8 * n
-    flops = gpu_check.phase_flops(n, nograd_tokens=10, grad_tokens=5, lora=True, grad_ckpt=True)
+    assert throughput.train_flops_per_token(n, lora=True, grad_ckpt=False) == 4 * n  # fwd + activation grads
+    assert throughput.train_flops_per_token(n, lora=True, grad_ckpt=True) == 6 * n  # + recomputed forward
+    assert throughput.train_flops_per_token(n, lora=False, grad_ckpt=False) == 6 * n  # + weight grads
+    assert throughput.train_flops_per_token(n, lora=False, grad_ckpt=True) == 8 * n
+    flops = throughput.phase_flops(n, nograd_tokens=10, grad_tokens=5, lora=True, grad_ckpt=True)
     assert flops == 2 * n * 10 + 6 * n * 5
 
 
 def test_peak_flops_by_card_and_mfu():
-    peak = gpu_check.peak_bf16_flops
+    peak = throughput.peak_bf16_flops
     assert peak("NVIDIA H100 80GB HBM3") == 989e12
     assert peak("NVIDIA H100 PCIe") == 756e12
     assert peak("NVIDIA H200") == 989e12
     assert peak("NVIDIA A100-SXM4-80GB") == 312e12
     assert peak("Tesla T4") is None and peak("cpu") is None and peak(None) is None
-    assert gpu_check.mfu(989e12 * 2, 4.0, 989e12) == 0.5
-    assert gpu_check.mfu(1e12, 1.0, None) is None
+    assert throughput.mfu(989e12 * 2, 4.0, 989e12) == 0.5
+    assert throughput.mfu(1e12, 1.0, None) is None
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,8 @@ def test_7b_shape_is_qwen25vl_7b_with_our_token_ids(tok):
 def test_tiny_shape_is_build_tiny_models_size(tok):
     from specs.models.tiny import TinySize, build_config
 
-    ours, ref = gpu_check.qwen25vl_config(gpu_check.SHAPES["tiny"], tok), build_config("qwen2_5_vl", TinySize(), tok)
+    size = TinySize(max_positions=32768)  # the rehearsal's length: prompts with 12 MP images at the recipe's cap fit
+    ours, ref = gpu_check.qwen25vl_config(gpu_check.SHAPES["tiny"], tok), build_config("qwen2_5_vl", size, tok)
     assert ours.text_config.to_dict() == ref.text_config.to_dict()
     assert ours.vision_config.to_dict() == ref.vision_config.to_dict()
 
@@ -80,7 +83,8 @@ def test_tiny_check_runs_every_phase_on_cpu(tmp_path):
 
     out = tmp_path / "check"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHON=sys.executable, WHEELS=str(tmp_path / "no-wheels"))
-    command = ["bash", "scripts/gpu_check.sh", "--shape", "tiny", "--out", str(out), "--steps", "2", "--keep-models"]
+    command = ["bash", "scripts/gpu_check.sh", "--shape", "tiny", "--out", str(out), "--steps", "2", "--keep-models",
+               "--phases", "grpo,grpo_bf16,dpo,generation,resume"]
     proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     assert "phase       steps" in proc.stdout and "MFU" in proc.stdout
@@ -111,3 +115,28 @@ def test_tiny_check_runs_every_phase_on_cpu(tmp_path):
     assert lora_targets and all(not base[k].equal(trained[k]) for k in lora_targets)  # LoRA merged into every target
     assert all(base[k].equal(trained[k]) for k in base if "visual" in k)  # vision tower frozen
     assert dpo["changed_tensors"] == "7/7"
+
+
+@pytest.mark.slow
+def test_recipe_phase_rehearses_the_7b_recipe_up_to_grpo_zero_on_cpu(tmp_path):
+    """The GPU's first check, on a CPU: two vLLM engines in sequence (the base eval's, GRPO-zero's colocated one),
+    ZeRO-3, large images at the recipe's cap, per-stage memory from the manifest and the round's time."""
+    out = tmp_path / "check"
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHON=sys.executable, WHEELS=str(tmp_path / "no-wheels"))
+    command = ["bash", "scripts/gpu_check.sh", "--shape", "tiny", "--out", str(out), "--phases", "recipe",
+               "--rollout-tokens", "8"]
+    proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + (out / "rehearsal.log").read_text()[-4000:]
+    report = json.loads((out / "gpu_check.json").read_text())
+    recipe = report["phases"]["recipe"]
+    assert report["ok"] and recipe["error"] is None and recipe["processes"] == 1
+    assert list(recipe["stages"]) == ["eval_base", "grpo_zero"]  # --until grpo_zero
+    for stage in recipe["stages"].values():
+        assert stage["status"] == "done" and stage["seconds"] > 0 and stage["peak_ram_gib"] > 0
+        assert stage["peak_gpu_gib"] is None  # no GPU: nothing to read
+    assert recipe["round_steps"] == 8 and recipe["round_s"] > 0  # one round: the recipe's 8 optimizer steps
+    assert report["versions"]["vllm"] and report["versions"]["deepspeed"]
+    assert report["system"] == {"cuda_runtime": None, "gpus": [], "driver": None}
+    assert "peak GPU GiB" in proc.stdout and "one GRPO-zero generation round" in proc.stdout
+    rehearsed = yaml.safe_load((out / "rehearsal" / "inputs" / "recipe.yaml").read_text())
+    assert rehearsed["prompt"]["max_pixels"] == 1003520  # the recipe's cap: images are not scaled down
