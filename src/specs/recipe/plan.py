@@ -14,7 +14,8 @@ from specs.errors import ConfigError
 from specs.fresh_process import in_fresh_process, peak_rss_mb, rss_mb
 from specs.generation.sample_cache import samples_cache
 from specs.judge.config import JudgeConfig
-from specs.recipe.runner import MODEL_ROWS, Run, Stage
+from specs.layout import MODEL_ROWS
+from specs.recipe.runner import Run, Stage
 from specs.recipe.schema import Recipe, judge_users
 
 SPLITS = ("train", "id-test", "ood-test")

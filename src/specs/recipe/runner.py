@@ -23,8 +23,7 @@ from specs.config import build
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.errors import ConfigError, Interrupted
 from specs.recipe.schema import Recipe
-
-MODEL_ROWS = (("base", "base"), ("grpo_zero", "GRPO-zero"), ("cold_start", "cold start"), ("final", "final"))
+from specs.report.run_report import refresh_run_report
 
 
 @dataclass
@@ -130,7 +129,6 @@ class Run:
     def _execute(self, stages: list[Stage], main: bool, isolate: Callable[[Stage], dict[str, float]] | None
                  ) -> dict[str, Any]:
         from specs.distributed import wait_for_everyone
-        from specs.report.run_report import refresh_run_report
 
         manifest = self.claim(stages, write=main)
         wait_for_everyone()

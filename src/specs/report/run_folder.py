@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from specs.data.records import Example
+from specs.layout import MODEL_ROWS
 
 SPLITS = (("id-test", "ID"), ("ood-test", "OOD"))
 METRICS = (("format_rate", "format"), ("accuracy", "acc"))
@@ -59,10 +60,7 @@ def stage_log(models: Path, names: tuple[str, ...]) -> tuple[list[dict[str, Any]
 
 
 def model_rows() -> tuple[tuple[str, str], ...]:
-    """(eval name, label) of the models a run evaluates, in recipe order (imported late: the runner may import
-    this package at its top)."""
-    from specs.recipe.runner import MODEL_ROWS
-
+    """(eval name, label) of the models a run evaluates, in recipe order (:data:`specs.layout.MODEL_ROWS`)."""
     return MODEL_ROWS
 
 

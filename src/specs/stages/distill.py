@@ -175,8 +175,8 @@ def distill(chosen_model: Path | None, base_model: Path, data: Path, out: Path, 
     from specs.data.records import load_examples
     from specs.distributed import is_main_process, wait_for_everyone
     from specs.generation.sample_cache import samples_cache
+    from specs.judge.consistency import JudgeFilter
     from specs.pairs import Candidate, DistillStats, Pair, build_pair, pair_record, write_pairs
-    from specs.pairs.consistency import JudgeFilter
     from specs.rewards import score_example
 
     judge_filter = None

@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from specs import rewards  # by module: read at call time (tests replace its reward functions)
 from specs.data.prompt import PromptSpec
 from specs.generation.vllm_engine import require_vllm
+from specs.judge.accuracy import JudgeAccuracyReward
 from specs.judge.config import JudgeConfig, require_judge
 from specs.stages.common import (
     TrainCommon,
@@ -107,11 +109,9 @@ def rollout_settings(cfg: GRPOStageConfig, vision_ids: list[int]) -> dict[str, A
 
 def accuracy_reward_for(cfg: GRPOStageConfig, judge: JudgeConfig | None = None):
     """The accuracy reward ``cfg.accuracy`` selects; ``judge`` is required for ``accuracy: judge``."""
-    from specs.rewards import JudgeAccuracyReward, accuracy_reward
-
     if cfg.accuracy == "judge":
         return JudgeAccuracyReward(require_judge(judge, "accuracy=judge"))
-    return accuracy_reward
+    return rewards.accuracy_reward
 
 
 def grpo_args(cfg: GRPOStageConfig, out: Path, vision_ids: list[int]):
@@ -164,7 +164,6 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     from specs.generation.hf import vision_token_ids
     from specs.generation.vllm_cpu import cpu_engine_env, patch_trl_weight_sync_for_cpu
     from specs.models.loading import capped_view, check_model_folder, load_config
-    from specs.rewards import format_reward
 
     accuracy = accuracy_reward_for(cfg, judge)  # before anything is loaded: a missing judge is a config error
     check_model_folder(model_path)
@@ -187,7 +186,7 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
         extra["group_filter"] = GroupFilter(cfg.accuracy_filter, cfg.drop_zero_std, accuracy_index=1)
     trainer = trainer_cls(
         model=model,
-        reward_funcs=[format_reward, accuracy],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
+        reward_funcs=[rewards.format_reward, accuracy],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
         args=args,
         train_dataset=dataset,
         processing_class=processor,

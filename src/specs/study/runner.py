@@ -39,10 +39,8 @@ from specs.errors import ConfigError
 from specs.recipe.plan import stages as plan_stages
 from specs.recipe.runner import Run, Stage
 from specs.recipe.schema import Recipe, load_recipe
-from specs.study.config import ARMS, COLD_ARMS, StudyConfig, recipe_path
+from specs.study.config import ARMS, COLD_ARMS, PAIRS, StudyConfig, recipe_path
 
-PAIRS = {"decoupled": "pairs.jsonl", "coupled": "pairs-coupled.jsonl", "base_chosen": "pairs-base-chosen.jsonl",
-         "no_filter": "pairs-no-filter.jsonl"}
 # How each pairs kind's distillation differs from the recipe's own (decoupled) one; same models and prompts.
 PAIRS_DISTILL: dict[str, dict[str, Any]] = {
     "coupled": {"coupled": True},  # the rejected side must also be wrong
