@@ -14,6 +14,9 @@ from pathlib import Path
 
 from typer.core import TyperGroup
 
+from specs.distributed import is_main_process, process_index
+from specs.errors import one_line
+
 _log_file: Path | None = None
 
 
@@ -22,15 +25,12 @@ class OneLineErrors(TyperGroup):
     and each sub-app (``specs data``, ``specs benchmark``, ``specs toyworld``) use it."""
 
     def invoke(self, ctx):
-        from specs.errors import one_line
-
         with one_line(error, keep):
             return super().invoke(ctx)
 
 
 def say(line: str) -> None:
     """Print one line (rank 0 only) and append it to the run's ``run.log`` when one is attached."""
-    from specs.distributed import is_main_process
 
     if not is_main_process():
         return
@@ -42,7 +42,6 @@ def error(line: str) -> None:
     """Print a failure's one line on stderr (every rank: the failing one may not be the main one) and log it."""
     import sys
 
-    from specs.distributed import is_main_process, process_index
 
     print(line if is_main_process() else f"[rank {process_index()}] {line}", file=sys.stderr, flush=True)
     keep(line)
@@ -64,7 +63,6 @@ def attach(run_dir: Path, header: bool = True) -> Path:
     """Send every later :func:`say` line to ``run_dir/run.log`` too (appended: a rerun continues the log; a stage's
     own process attaches without a ``---`` header line)."""
     global _log_file
-    from specs.distributed import is_main_process
 
     _log_file = Path(run_dir) / "run.log"
     if not is_main_process():  # one writer; the other ranks' lines were never printed

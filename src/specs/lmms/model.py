@@ -26,7 +26,9 @@ from tqdm.auto import tqdm
 from specs.data.prompt import PromptSpec, load_prompt
 from specs.data.records import Example
 from specs.errors import ConfigError
+from specs.generation import hf  # by module: tests replace hf.generate
 from specs.generation.hf import SamplingConfig
+from specs.models.loading import load_for_generation, load_processor
 
 
 def allow_filelock4() -> None:
@@ -58,7 +60,6 @@ class SpecsLMM(lmms):
         super().__init__()
         import torch
 
-        from specs.models.loading import load_for_generation, load_processor
 
         if unknown:
             raise ConfigError(f"--model specs: unknown model_args {', '.join(sorted(unknown))} "
@@ -114,18 +115,16 @@ class SpecsLMM(lmms):
         return SamplingConfig.model_validate({**self.sampling.model_dump(), **update})
 
     def _answer(self, batch: Sequence[Instance], sampling: SamplingConfig) -> list[GenerationResult]:
-        from specs.generation.hf import generate, render_prompts
-
         conversations, images = [], []
         for request in batch:
             _, doc_to_messages, _, doc_id, task, split = request.args
             example, doc_images = to_example(doc_to_messages(self.task_dict[task][split][doc_id]), f"{task}/{doc_id}")
             conversations.append(self.spec.messages(example))
             images.append(doc_images)
-        for request, text in zip(batch, render_prompts(self.processor, conversations, images), strict=True):
+        for request, text in zip(batch, hf.render_prompts(self.processor, conversations, images), strict=True):
             _, _, _, doc_id, task, split = request.args
             self.prompts[(task, split, doc_id)] = text
-        answers = [s[0] for s in generate(self.model, self.processor, conversations, images, sampling)]
+        answers = [s[0] for s in hf.generate(self.model, self.processor, conversations, images, sampling)]
         return [GenerationResult(text=a.text, token_counts=TokenCounts(output_tokens=a.n_tokens)) for a in answers]
 
 

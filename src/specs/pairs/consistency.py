@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from specs.grading import grade
 from specs.grading.formatcheck import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, format_ok
 
 GradeFn = Callable[[str, str, Sequence[str] | None], Any]
@@ -100,8 +101,6 @@ def conclusion_tail(sentence: str) -> str:
 
 
 def _default_grade(response: str, gold: str, choices: Sequence[str] | None) -> Any:
-    from specs.grading import grade  # lazy: the grader is heavier (math-verify) and optional for this module
-
     return grade(response, gold, choices=list(choices) if choices is not None else None)
 
 

@@ -13,14 +13,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from specs.errors import ConfigError
+from specs.data.jsonl import read_jsonl
+from specs.data.records import load_examples
+from specs.errors import ConfigError, DataError
+from specs.generation.hf import prompt_lengths
+from specs.generation.vllm_engine import require_vllm
+from specs.models.loading import check_model_folder, load_processor
+from specs.pairs.samples import read_samples
 from specs.recipe.runner import Run, Stage
+from specs.stages.dpo import dpo_args
+from specs.stages.grpo import grpo_args
+from specs.stages.sft import sft_args
 
 
 def preflight(run: Run, plan: list[Stage]) -> None:
     """Raise the first problem as one line (``SpecsError``): model folder, data files, every stage's TRL config."""
-    from specs.data.records import load_examples
-    from specs.models.loading import check_model_folder
 
     recipe, names = run.recipe, {stage.name for stage in plan}
     _outside_inputs(run)
@@ -50,8 +57,6 @@ def preflight(run: Run, plan: list[Stage]) -> None:
                              f"the model's {positions} positions (vLLM's max_model_len) less {key}.max_new_tokens "
                              f"{budget}")
     if "distill" in names and recipe.distill.chosen_source == "teacher":
-        from specs.pairs.samples import read_samples
-
         read_samples(recipe.distill.teacher_samples)
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "model"
@@ -72,10 +77,6 @@ def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> N
     engine: vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume)."""
     from PIL import Image
 
-    from specs.data.jsonl import read_jsonl
-    from specs.errors import DataError
-    from specs.generation.hf import prompt_lengths
-    from specs.models.loading import load_processor
 
     processor = load_processor(run.recipe.base_model, max_pixels=run.recipe.prompt.max_pixels)
     for start in range(0, len(examples), 256):
@@ -109,9 +110,7 @@ def _outside_inputs(run: Run) -> None:
 
 def _trl_configs(recipe: Any, names: set[str], out: Path) -> dict[str, Callable[[], Any]]:
     """Recipe key → a call building the TRL config that key's stage trains with."""
-    from specs.generation.vllm_engine import require_vllm
-    from specs.stages.gf_tracking import check_gf_settings
-    from specs.stages.grpo import grpo_args
+    from specs.stages.gf_tracking import check_gf_settings  # lazy: it imports transformers at its top
 
     def grpo(cfg):
         if cfg.vllm != "off":
@@ -131,10 +130,7 @@ def _trl_configs(recipe: Any, names: set[str], out: Path) -> dict[str, Callable[
 
 def _cold_start_args(method: str, cfg: Any, out: Path) -> Any:
     if method == "dpo":
-        from specs.stages.dpo import dpo_args
-
         return dpo_args(cfg, out)
-    from specs.stages.sft import sft_args
 
     return sft_args(cfg, out)
 

@@ -21,7 +21,9 @@ import yaml
 from specs.atomic import sweep
 from specs.config import build
 from specs.data.jsonl import write_json_atomic, write_text_atomic
+from specs.distributed import is_main_process, wait_for_everyone
 from specs.errors import ConfigError, Interrupted
+from specs.recipe.lock import run_lock
 from specs.recipe.schema import Recipe
 from specs.report.run_report import refresh_run_report
 
@@ -44,8 +46,6 @@ class Run:
     """A run directory: resolved recipe, manifest, data, models, evals."""
 
     def __init__(self, recipe: Recipe, root: Path, log: Callable[[str], None] = print, report: bool = True):
-        from specs.distributed import is_main_process
-
         self.recipe, self.root, self.report = recipe, Path(root), report  # report: re-render report.html per stage
         if self.root.is_file():
             raise ConfigError(f"{self.root}: is a file; --out must be a folder (new or a run folder)")
@@ -118,8 +118,6 @@ class Run:
         an ``isolated`` stage in its own process and returns memory figures for the manifest."""
         import contextlib
 
-        from specs.distributed import is_main_process
-        from specs.recipe.lock import run_lock
 
         main = is_main_process()
         with run_lock(self.root, self.log) if main else contextlib.nullcontext():
@@ -128,8 +126,6 @@ class Run:
 
     def _execute(self, stages: list[Stage], main: bool, isolate: Callable[[Stage], dict[str, float]] | None
                  ) -> dict[str, Any]:
-        from specs.distributed import wait_for_everyone
-
         manifest = self.claim(stages, write=main)
         wait_for_everyone()
         manifest["recipe"] = str(self.root / "recipe.yaml")

@@ -15,10 +15,15 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from specs import rewards  # by module: read at call time (tests replace its reward functions)
+from specs.data.loader import load_dataset
 from specs.data.prompt import PromptSpec
+from specs.distributed import process_index
+from specs.generation.hf import vision_token_ids
+from specs.generation.vllm_cpu import cpu_engine_env, patch_trl_weight_sync_for_cpu
 from specs.generation.vllm_engine import require_vllm
 from specs.judge.accuracy import JudgeAccuracyReward
 from specs.judge.config import JudgeConfig, require_judge
+from specs.models.loading import capped_view, check_model_folder, load_config
 from specs.stages.common import (
     TrainCommon,
     load_for_training,
@@ -159,11 +164,6 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     ``out``. ``judge`` serves ``accuracy: judge``."""
     from trl import GRPOTrainer
 
-    from specs.data.loader import load_dataset
-    from specs.distributed import process_index
-    from specs.generation.hf import vision_token_ids
-    from specs.generation.vllm_cpu import cpu_engine_env, patch_trl_weight_sync_for_cpu
-    from specs.models.loading import capped_view, check_model_folder, load_config
 
     accuracy = accuracy_reward_for(cfg, judge)  # before anything is loaded: a missing judge is a config error
     check_model_folder(model_path)
@@ -180,7 +180,7 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     dataset = load_dataset(data_path, prompt, limit=cfg.limit)
     trainer_cls, extra = GRPOTrainer, {}
     if cfg.accuracy_filter is not None or cfg.drop_zero_std:  # plain TRL unless a filter is on
-        from specs.stages.grpo_filter import FilteredGRPOTrainer, GroupFilter
+        from specs.stages.grpo_filter import FilteredGRPOTrainer, GroupFilter  # lazy: torch and TRL at its top
 
         trainer_cls = FilteredGRPOTrainer
         extra["group_filter"] = GroupFilter(cfg.accuracy_filter, cfg.drop_zero_std, accuracy_index=1)
