@@ -1,7 +1,7 @@
 """SPECS preference pairs: format corruptions, pair selection from graded samples, consistency filters, pairs IO.
 
 Pure Python (no torch): GRPO-zero's correct, well-formatted response is the chosen side; a correct base response
-with one random format corruption is the rejected side (arXiv 2510.25801, docs/method.md "Pipeline").
+with one random format corruption is the rejected side (arXiv 2510.25801). The judge's filter lives in specs.judge.
 """
 
 from specs.pairs.consistency import conclusion_agrees, think_and_answer
