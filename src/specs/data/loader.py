@@ -21,7 +21,8 @@ def to_rows(examples: Sequence[Example], prompt: PromptSpec) -> dict[str, list]:
         "images": [[str(p) for p in e.images] for e in examples],
         "question": [e.question for e in examples],  # for reward functions that show it to a judge
         "answer": [e.answer for e in examples],
-        "answers": [list(e.meta.get("answers") or []) or None for e in examples],  # accepted alternatives
+        # accepted alternatives, as text: one Arrow type for the column whatever the records hold
+        "answers": [[str(a) for a in e.meta.get("answers") or []] or None for e in examples],
         "choices": [list(e.choices) if e.choices else None for e in examples],
         "answer_type": [e.answer_type for e in examples],
         "precision": [e.precision for e in examples],
