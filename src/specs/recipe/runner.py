@@ -18,10 +18,11 @@ from typing import Any
 
 import yaml
 
-from specs.atomic import sweep
+from specs.atomic import mark, sweep
 from specs.config import build
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.errors import ConfigError, Interrupted
+from specs.paths import check_output
 from specs.recipe.schema import Recipe
 
 MODEL_ROWS = (("base", "base"), ("grpo_zero", "GRPO-zero"), ("cold_start", "cold start"), ("final", "final"))
@@ -74,9 +75,11 @@ class Run:
         """
         resolved = yaml.safe_dump(self.recipe.model_dump(mode="json"), sort_keys=False)
         recipe_file = self.root / "recipe.yaml"
-        if not recipe_file.is_file():
+        if not recipe_file.is_file():  # a new run folder: never one holding the user's own files
+            check_output(self.root, {}, folder=True)
             if write:
                 self.root.mkdir(parents=True, exist_ok=True)
+                mark(self.root)
                 write_text_atomic(recipe_file, resolved)
             return {"stages": {}}
         manifest = self._manifest()

@@ -33,9 +33,11 @@ from typing import Any
 
 import yaml
 
+from specs.atomic import mark
 from specs.config import build, deep_merge
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.errors import ConfigError
+from specs.paths import check_output
 from specs.recipe.plan import stages as plan_stages
 from specs.recipe.runner import Run, Stage
 from specs.recipe.schema import Recipe, load_recipe
@@ -161,6 +163,9 @@ class Study:
 
         from specs.study.collect import collect
 
+        check_output(self.root, {}, folder=True)  # a study folder of ours, or a new one: never the user's files
+        self.root.mkdir(parents=True, exist_ok=True)
+        mark(self.root)
         started, threads = time.perf_counter(), torch.get_num_threads()
         if self.cfg.threads is not None:
             torch.set_num_threads(self.cfg.threads)
