@@ -67,6 +67,29 @@ class Interrupted(SpecsError):
     exit_code = 130
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what a cluster scheduler or ``kill`` sends), raised where Ctrl-C's ``KeyboardInterrupt`` is, so
+    it is handled as Ctrl-C is: the stage is marked interrupted, one line names it and the resume command."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise Terminated
+
+
+def interrupt_on_sigterm() -> None:
+    """Turn SIGTERM into :class:`Terminated` in this (main) thread; elsewhere Python cannot set handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def interruption(exc: KeyboardInterrupt) -> str:
+    """What stopped us, as a user names it."""
+    return "SIGTERM" if isinstance(exc, Terminated) else "Ctrl-C"
+
+
 class ResourceError(SpecsError):
     """The machine ran out of something: disk space, memory, file permissions."""
 
@@ -149,17 +172,19 @@ def describe(exc: BaseException) -> tuple[str, int]:
 
 @contextlib.contextmanager
 def one_line(echo, log_traceback) -> Iterator[None]:
-    """Turn any failure inside into ``echo("error: …")`` and ``SystemExit(code)``; Ctrl-C exits 130.
+    """Turn any failure inside into ``echo("error: …")`` and ``SystemExit(code)``; Ctrl-C or SIGTERM exits 130.
 
     ``log_traceback(text)`` keeps the traceback of an unexpected error (the run's ``run.log``). With
     :func:`debugging` on, failures propagate with their traceback.
     """
+    interrupt_on_sigterm()
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if debugging():
             raise
-        echo("interrupted (Ctrl-C); what was being written was not kept (outputs are written whole or not at all)")
+        echo(f"interrupted ({interruption(exc)}); what was being written was not kept (outputs are written whole "
+             "or not at all)")
         raise SystemExit(130) from None
     except Exception as exc:
         if debugging() or type(exc).__module__.split(".")[0] in ("click", "typer"):  # their usage errors, exits

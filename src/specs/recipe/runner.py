@@ -19,9 +19,9 @@ from typing import Any
 import yaml
 
 from specs.atomic import mark, sweep
-from specs.config import build
+from specs.config import build, load_yaml
 from specs.data.jsonl import write_json_atomic, write_text_atomic
-from specs.errors import ConfigError, Interrupted
+from specs.errors import ConfigError, Interrupted, interruption
 from specs.paths import check_output
 from specs.recipe.schema import Recipe
 
@@ -162,10 +162,11 @@ class Run:
                     entry.update(isolate(stage))
                 elif main or not stage.main_only:
                     stage.run()
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (errors.Terminated)
                 entry.update(status="interrupted", finished=_now())
                 save()
-                raise Interrupted(f"{counter}: interrupted (Ctrl-C). Resume with: {resume_command()}") from None
+                raise Interrupted(f"{counter}: interrupted ({interruption(exc)}). Resume with: {resume_command()}"
+                                  ) from None
             except BaseException as exc:
                 entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", finished=_now())
                 save()
@@ -201,7 +202,7 @@ def _now() -> str:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as exc:
         data, why = None, str(exc).splitlines()[0]
     else:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from specs.config import load_yaml
 from specs.errors import ConfigError
 from specs.report import plots, samples
 from specs.report.html import Block, to_html
@@ -81,8 +82,8 @@ def _intro(run_dir: Path) -> list[Block]:
     import yaml
 
     try:
-        recipe = yaml.safe_load((run_dir / "recipe.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        recipe = load_yaml((run_dir / "recipe.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, yaml.YAMLError):
         recipe = {}
     recipe = recipe if isinstance(recipe, dict) else {}
     name = recipe.get("name") or "?"
