@@ -7,6 +7,8 @@ any folder; ids that collide across sources are prefixed with the source file's 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import random
 from pathlib import Path
@@ -17,17 +19,42 @@ from specs.data.records import parse_example
 from specs.errors import ConfigError, DataError
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def _content(example: Any) -> str:
+    """What makes two records the same prompt: question, answer and the images' bytes (not their paths)."""
+    digest = hashlib.sha256(json.dumps([example.question, str(example.answer)]).encode())
+    for image in example.images:
+        digest.update(hashlib.sha256(Path(image).read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def combine(
     inputs: list[Path], out: Path, holdout: int = 0, holdout_out: Path | None = None, seed: int = 0
 ) -> dict[str, int]:
     """Validate and merge ``inputs`` into ``out``; move ``holdout`` random records into ``holdout_out``."""
     if holdout and holdout_out is None:
         raise ConfigError("--holdout needs --holdout-out (where the held-out records go)")
+    for i, path in enumerate(inputs):
+        if first := next((p for p in inputs[:i] if _same_file(p, path)), None):
+            raise ConfigError(f"{path} is given twice ({first} is the same file): its records would be held out "
+                              "and trained on at once")
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
+    where: dict[str, str] = {}  # a record's content → where it first came
     for path in inputs:
         for line, obj in read_jsonl(path):
             example = parse_example(obj, Path(path), line)  # validates fields and that every image exists
+            key = _content(example)
+            if key in where:
+                raise DataError(path, line, f"the same question, answer and images as {where[key]}: a held-out "
+                                "copy would also train; remove one")
+            where[key] = f"{path}:{line}"
             row = dict(obj, images=[str(p) for p in example.images])
             row["id"] = example.id if example.id not in seen else f"{Path(path).stem}/{example.id}"
             if row["id"] in seen:

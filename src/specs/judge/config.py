@@ -31,7 +31,7 @@ class JudgeConfig(Strict):
     )
     timeout: float = Field(60.0, gt=0, description="Seconds one reply may take in all (connecting, waiting and "
                            "reading: a server trickling bytes counts too) before the try counts as failed. Replies "
-                           "are also capped at 64 KiB + 64 bytes per max_tokens; a larger one is refused, never cached.")
+                           "are capped at 64 KiB + 64 bytes per max_tokens; a larger one is refused, never cached.")
     max_retries: int = Field(
         3, ge=0, description="Retries after a failed try (connection error, timeout, HTTP 408/409/429/5xx), with the "
         "openai client's exponential backoff and jitter (0.5 s doubling to 8 s, or the server's Retry-After).",

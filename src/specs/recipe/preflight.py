@@ -50,8 +50,7 @@ def preflight(run: Run, plan: list[Stage]) -> None:
 def _prompts_fit(run: Run, examples: list, room: int, why: str) -> None:
     """Every training prompt, with its images at the recipe's pixel cap, leaves its rollout the whole budget in the
     engine: vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume)."""
-    from PIL import Image
-
+    from specs.data.image import image_size
     from specs.data.jsonl import read_jsonl
     from specs.errors import DataError
     from specs.generation.hf import prompt_lengths
@@ -64,8 +63,7 @@ def _prompts_fit(run: Run, examples: list, room: int, why: str) -> None:
         for example in chunk:
             row = []
             for path in example.images:
-                with Image.open(path) as img:
-                    row.append(img.size)
+                row.append(image_size(path))
             sizes.append(row)
         lengths = prompt_lengths(processor, [run.recipe.prompt.messages(e) for e in chunk], sizes)
         for example, n in zip(chunk, lengths, strict=True):
