@@ -21,9 +21,12 @@ MAX_YAML_VALUES = 10_000  # a recipe has a few hundred; an alias bomb of 824 byt
 
 
 class YAMLTooLarge(yaml.YAMLError):
-    """A YAML document whose aliases expand past :data:`MAX_YAML_VALUES` values."""
+    """A YAML document whose aliases expand past :data:`MAX_YAML_VALUES` values (or nest past Python's stack)."""
 
-    problem = f"its aliases expand to more than {MAX_YAML_VALUES} values (an alias bomb?); write the values out"
+    def __init__(self, problem: str = f"its aliases expand to more than {MAX_YAML_VALUES} values (an alias "
+                 "bomb?); write the values out"):
+        super().__init__(problem)
+        self.problem = problem
 
 
 def load_yaml(text: str) -> Any:
@@ -39,14 +42,14 @@ def load_yaml(text: str) -> Any:
     def size(node: yaml.Node) -> int:
         if id(node) in sizes:
             if sizes[id(node)] < 0:  # an alias inside its own anchor: endless when expanded
-                raise YAMLTooLarge(YAMLTooLarge.problem)
+                raise YAMLTooLarge()
             return sizes[id(node)]
         sizes[id(node)] = -1
         children = node.value if isinstance(node, yaml.SequenceNode) else \
             [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
         total = 1 + sum(size(child) for child in children)
         if total > MAX_YAML_VALUES:
-            raise YAMLTooLarge(YAMLTooLarge.problem)
+            raise YAMLTooLarge()
         sizes[id(node)] = total
         return total
 
@@ -54,9 +57,9 @@ def load_yaml(text: str) -> Any:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         if root is not None:
             size(root)
+        return yaml.safe_load(text)
     except RecursionError:
         raise YAMLTooLarge("nested too deeply") from None
-    return yaml.safe_load(text)
 
 
 class Strict(BaseModel):
@@ -124,7 +127,7 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
         if isinstance(node.get(leaf), dict):
             raise ConfigError(f"--set {item!r}: an earlier --set gave {key.strip()}.… keys; set one or the other")
         try:
-            node[leaf] = yaml.safe_load(raw) if raw.strip() else ""
+            node[leaf] = load_yaml(raw) if raw.strip() else ""
         except yaml.YAMLError as exc:
             raise ConfigError(f"--set {item!r}: not a YAML value ({getattr(exc, 'problem', exc)})") from None
     return out

@@ -75,8 +75,7 @@ class Run:
         """
         resolved = yaml.safe_dump(self.recipe.model_dump(mode="json"), sort_keys=False)
         recipe_file = self.root / "recipe.yaml"
-        if not recipe_file.is_file():  # a new run folder: never one holding the user's own files
-            check_output(self.root, {}, folder=True)
+        if not recipe_file.is_file():  # a new run folder (execute checked it holds none of the user's files)
             if write:
                 self.root.mkdir(parents=True, exist_ok=True)
                 mark(self.root)
@@ -126,6 +125,8 @@ class Run:
         from specs.recipe.lock import run_lock
 
         main = is_main_process()
+        if main and not (self.root / "recipe.yaml").is_file():  # a new run: never in a folder of the user's files
+            check_output(self.root, {}, folder=True)
         with run_lock(self.root, self.log) if main else contextlib.nullcontext():
             ready(self.root)
             return self._execute(stages, main, isolate)

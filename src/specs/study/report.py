@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from specs.atomic import mark
-from specs.paths import check_output
 from specs.report.html import Block, to_html, to_markdown
 from specs.study.claims import Claim, Comparison, Correlation, Getter, evaluate_claims, mean, path_getter, std
 from specs.study.config import ARMS
@@ -221,8 +220,6 @@ def render_report(study_json_path: Path, out_dir: Path) -> dict[str, Path]:
 
     study = read_study(Path(study_json_path))
     out_dir = Path(out_dir)
-    if out_dir.resolve() != Path(study_json_path).resolve().parent:  # beside its study.json: the study's folder
-        check_output(out_dir, {"STUDY_JSON": Path(study_json_path)}, folder=True)
     figures = make_plots(study, out_dir)
     mark(out_dir)
     items = blocks(study, evaluate_claims(study), figures)
