@@ -53,7 +53,7 @@ def test_sweep_removes_what_killed_writers_left_and_nothing_else(tmp_path):
     (tmp_path / "models" / ".final.q1w2.tmp" / "model.safetensors").write_text("half")
     for path in [*stale, tmp_path / "models" / ".final.q1w2.tmp"]:
         (path.parent / PENDING).mkdir(exist_ok=True)
-        (path.parent / PENDING / path.name).write_text("1 elsewhere\n")
+        (path.parent / PENDING / f"{path.name}@1@elsewhere").touch()
     assert sweep(tmp_path) == 3
     assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [".final.trainer"]

@@ -54,17 +54,18 @@ def _pending(parent: Path, name: str) -> Iterator[Path]:
     journal = parent / PENDING
     if journal.is_dir():
         _sweep_journal(journal, only_dead=True)  # what killed writers left here (ours: recorded; theirs: gone)
-    for _ in range(3):  # another writer may remove the (empty) journal folder between our mkdir and create
-        journal.mkdir(exist_ok=True)
-        try:
-            (journal / name).write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
-            break
-        except FileNotFoundError:
-            continue
+    entry = journal / f"{name}@{os.getpid()}@{socket.gethostname()}"  # an empty file: a full disk still takes it
     try:
+        for _ in range(3):  # another writer may remove the (empty) journal folder between our mkdir and create
+            journal.mkdir(exist_ok=True)
+            try:
+                entry.touch()
+                break
+            except FileNotFoundError:
+                continue
         yield parent / name
     finally:
-        (journal / name).unlink(missing_ok=True)
+        entry.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             journal.rmdir()  # only when empty
 
@@ -150,9 +151,9 @@ def sweep(root: str | Path) -> int:
 
 
 def _dead(entry: Path) -> bool:
-    """Whether the writer an entry names (``pid host``) is gone: on this host, its pid no longer runs."""
+    """Whether the writer an entry names (``<temp>@<pid>@<host>``) is gone: on this host, its pid no longer runs."""
     try:
-        pid, host = entry.read_text(encoding="utf-8").split()
+        _, pid, host = entry.name.rsplit("@", 2)
         if host != socket.gethostname():
             return False
         os.kill(int(pid), 0)
@@ -169,7 +170,7 @@ def _sweep_journal(journal: Path, only_dead: bool = False) -> int:
     for entry in list(journal.iterdir()):
         if only_dead and not _dead(entry):
             continue
-        target = journal.parent / entry.name
+        target = journal.parent / entry.name.rsplit("@", 2)[0]
         if entry.name.endswith(".old") and target.is_dir() and not target.with_name(target.name[1:-4]).exists():
             os.replace(target, target.with_name(target.name[1:-4]))  # killed between the two renames
         elif target.is_dir() and not target.is_symlink():

@@ -23,6 +23,17 @@ class OneLineErrors(TyperGroup):
     """A command group whose commands' failures reach the user as one line (``errors.one_line``): the root CLI
     and each sub-app (``specs data``, ``specs benchmark``, ``specs toyworld``) use it."""
 
+    def get_command(self, ctx, cmd_name):
+        """The command, its path arguments unchecked for readability: click would refuse an unreadable file as a
+        usage error (a box, exit 2); opened by our code, permission denied is one line naming the file."""
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", []):
+            info = getattr(getattr(param, "type_descriptor", None), "parameter_info", None)  # typer >= 0.2x
+            for holder in (info, getattr(param, "type", None)):  # and click.Path, where older typer puts it
+                if getattr(holder, "readable", False):
+                    holder.readable = False
+        return command
+
     def invoke(self, ctx):
         with one_line(error, keep):
             return super().invoke(ctx)

@@ -97,8 +97,8 @@ class ResourceError(SpecsError):
 OS_HINTS = {
     errno.ENOSPC: "the disk is full: free space or write elsewhere",
     errno.EDQUOT: "the disk quota is exceeded: free space or write elsewhere",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
+    errno.EACCES: "permission denied: give this user access to it (chmod/chown), or use another path",
+    errno.EPERM: "permission denied: give this user access to it (chmod/chown), or use another path",
     errno.EROFS: "the file system is read-only: write elsewhere",
 }
 
