@@ -168,8 +168,8 @@ def _sweep_journal(journal: Path, only_dead: bool = False) -> int:
     """Remove the temps ``journal`` records (those of dead writers when ``only_dead``) and their entries."""
     removed = 0
     for entry in list(journal.iterdir()):
-        if only_dead and not _dead(entry):
-            continue
+        if entry.name.count("@") < 2 or not entry.is_file() or (only_dead and not _dead(entry)):
+            continue  # not an entry we write (``<temp>@<pid>@<host>``), or its writer may still be at work
         target = journal.parent / entry.name.rsplit("@", 2)[0]
         if entry.name.endswith(".old") and target.is_dir() and not target.with_name(target.name[1:-4]).exists():
             os.replace(target, target.with_name(target.name[1:-4]))  # killed between the two renames
