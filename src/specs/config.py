@@ -34,7 +34,7 @@ def load_yaml(text: str) -> Any:
     :data:`MAX_YAML_VALUES` values: every reader of YAML walks the expanded tree (pydantic, the recipe diff),
     so a few hundred bytes of aliases could take all memory. Counted on the composed nodes, shared ones once.
 
-    >>> load_yaml("a: &x [1, 2]\nb: *x")
+    >>> load_yaml("a: &x [1, 2]\\nb: *x")
     {'a': [1, 2], 'b': [1, 2]}
     """
     sizes: dict[int, int] = {}
