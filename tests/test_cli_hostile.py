@@ -57,6 +57,11 @@ def image(i: Inputs, name: str, size: tuple[int, int] = (8, 8), fmt: str = "PNG"
     return json.dumps({"id": "1", "question": "q", "answer": "3", "images": [name]})
 
 
+def row(**fields: str) -> str:
+    """The good data row with ``fields`` changed."""
+    return json.dumps({**json.loads(ROW + "}"), **fields})
+
+
 def _img(*args, **kwargs):
     return lambda i: ["data", "check", str(i.data(image(i, *args, **kwargs)))]
 
@@ -170,6 +175,15 @@ CASES = [
         i, f"data.train={i.data(image(i, 'b.png', (10000, 10)))}"), "aspect-ratio limit"),
     Case("pre-flight: a truncated image in the train set", lambda i: run_args(
         i, f"data.train={i.data(image(i, 'b.png', (64, 64), cut=20))}"), "image b.png is unreadable"),
+    Case("pre-flight: teacher samples answering no training prompt", lambda i: run_args(
+        i, f"data.train={i.good_data()}", "cold_start.method=dpo", "distill.chosen_source=teacher",
+        f"distill.teacher_samples={i.file('t.jsonl', json.dumps({'id': 'other', 'text': 'x'}) + chr(10))}"),
+        "t.jsonl: field 'id': no response for any of the 1 prompts"),
+    Case("pre-flight: a test record that is also a training record", lambda i: run_args(
+        i, f"data.train={i.good_data()}", f"data.id_test={i.data(row(id='x'), name='t.jsonl')}"),
+        "record 'x' is also in the training set (as '1'"),
+    Case("pre-flight: a 1 MB question", lambda i: run_args(
+        i, f"data.train={i.data(row(question='how many? ' * 100_000))}"), "the base model's context"),
     # 7. silent wrong data
     Case("convert: a list answer", lambda i: convert(i, {"pid": "2", "question": "q", "answer": ["3", "4"],
          "image": "img.png"}), "field 'answer': a list, not text or a number"),

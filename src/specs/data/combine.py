@@ -7,15 +7,13 @@ any folder; ids that collide across sources are prefixed with the source file's 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import random
 from pathlib import Path
 from typing import Any
 
 from specs.data.jsonl import read_jsonl, write_jsonl_atomic
-from specs.data.records import parse_example
+from specs.data.records import content_key, parse_example
 from specs.errors import ConfigError, DataError
 
 
@@ -24,14 +22,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return Path(a).samefile(b)
     except OSError:
         return Path(a).resolve() == Path(b).resolve()
-
-
-def _content(example: Any) -> str:
-    """What makes two records the same prompt: question, answer and the images' bytes (not their paths)."""
-    digest = hashlib.sha256(json.dumps([example.question, str(example.answer)]).encode())
-    for image in example.images:
-        digest.update(hashlib.sha256(Path(image).read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def combine(
@@ -50,7 +40,7 @@ def combine(
     for path in inputs:
         for line, obj in read_jsonl(path):
             example = parse_example(obj, Path(path), line)  # validates fields and that every image exists
-            key = _content(example)
+            key = content_key(example)
             if key in where:
                 raise DataError(path, line, f"the same question, answer and images as {where[key]}: a held-out "
                                 "copy would also train; remove one")

@@ -11,6 +11,8 @@ One record per JSONL line::
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,3 +123,12 @@ def load_examples(path: str | Path, check_images: bool = True) -> list[Example]:
     if not examples:
         raise DataError(path, None, "empty file: no records")
     return examples
+
+
+def content_key(example: Example) -> str:
+    """What makes two records the same prompt: question, answer and the images' bytes (not their paths). Used
+    where a copy would leak: ``data combine`` and pre-flight's test-versus-train check."""
+    digest = hashlib.sha256(json.dumps([example.question, str(example.answer)]).encode())
+    for image in example.images:
+        digest.update(hashlib.sha256(Path(image).read_bytes()).digest())
+    return digest.hexdigest()

@@ -91,7 +91,7 @@ def check_model_folder(path: str | Path, vision: bool = True) -> None:
     else:
         raise ModelError(f"{path}: no weights (model.safetensors, an index with its shards, or pytorch_model.bin)")
     for shard in shards:
-        _check_safetensors(path / shard)
+        check_safetensors(path / shard)
     template = (path / "chat_template.jinja").is_file() or (path / "chat_template.json").is_file()
     if not template:
         try:
@@ -103,7 +103,7 @@ def check_model_folder(path: str | Path, vision: bool = True) -> None:
                          " the prompt is rendered with it")
 
 
-def _check_safetensors(file: Path) -> None:
+def check_safetensors(file: Path) -> None:
     """A safetensors file whose header parses and whose tensors all end inside the file (not truncated)."""
     import struct
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -255,22 +257,23 @@ def checkpoint_problem(folder: Path) -> str | None:
     header; torch files (optimizer, scheduler, RNG state) are opened with torch's safe loader (``weights_only``:
     no object a pickle names is built) and memory-mapped, so a 7B optimizer state is not read twice; pickled
     ``.bin`` weights are never opened (nor ``training_args.bin``, which resume does not read)."""
-    import pickle
-    import zipfile
-
     import torch
 
     from specs.errors import ModelError
-    from specs.models.loading import _check_safetensors
+    from specs.models.loading import check_safetensors
 
-    for file in sorted(folder.iterdir()):
+    try:
+        files = sorted(folder.iterdir())
+    except OSError:
+        return "unreadable, or removed while being read (a rotation of the kept checkpoints)"
+    for file in files:
         if not file.is_file():
             continue
         if file.suffix == ".bin" and file.name != "training_args.bin":  # that one resume never reads
             return f"{file.name}: pickled weights (never unpickled: a pickle can run code)"
         try:
             if file.suffix == ".safetensors":
-                _check_safetensors(file)
+                check_safetensors(file)
             elif file.suffix in (".pt", ".pth"):
                 torch.load(file, map_location="cpu", weights_only=True, mmap=True)
         except ModelError as exc:
