@@ -20,7 +20,7 @@ import torch
 from PIL import Image
 
 from specs.errors import Interrupted, interrupt_on_sigterm
-from specs.stages.common import last_complete_checkpoint
+from specs.stages.common import resumable_checkpoint
 
 PAYLOAD = b"\x80\x04cos\nsystem\n(S'touch /tmp/pwned-ckpt'\ntR."  # a pickle that would run a command
 
@@ -29,7 +29,9 @@ PAYLOAD = b"\x80\x04cos\nsystem\n(S'touch /tmp/pwned-ckpt'\ntR."  # a pickle tha
 def _checkpoint(scratch: Path, step: int) -> Path:
     folder = scratch / f"checkpoint-{step}"
     folder.mkdir(parents=True)
-    torch.save({"python": [1, 2], "cpu": torch.zeros(2)}, folder / "rng_state.pth")
+    import numpy as np
+
+    torch.save({"python": [1, 2], "numpy": np.random.get_state(), "cpu": torch.zeros(2)}, folder / "rng_state.pth")
     torch.save({"state": {}, "param_groups": [{"lr": 0.1}]}, folder / "optimizer.pt")
     (folder / "training_args.bin").write_bytes(PAYLOAD)  # transformers' own pickle, which resume never reads
     (folder / "trainer_state.json").write_text("{}")
@@ -50,7 +52,7 @@ def test_a_checkpoint_that_cannot_load_is_passed_over(kind: str, tmp_path: Path)
     _checkpoint(tmp_path, 2)
     BREAKS[kind](_checkpoint(tmp_path, 4))
     said: list[str] = []
-    assert last_complete_checkpoint(tmp_path, said.append) == str(tmp_path / "checkpoint-2")
+    assert resumable_checkpoint(tmp_path, said.append) == str(tmp_path / "checkpoint-2")
     assert len(said) == 1 and said[0].startswith("checkpoint-4 passed over: "), said
     assert "weights_only=False" not in said[0] and "\n" not in said[0]
     assert not Path("/tmp/pwned-ckpt").exists()

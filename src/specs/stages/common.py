@@ -201,7 +201,7 @@ def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | Non
     log = log or say  # the console line and run.log
     scratch, settings = scratch_dir(out), cfg.model_dump_json()
     stamp = scratch / "stage.json"
-    checkpoint = last_complete_checkpoint(scratch, log if trainer.accelerator.is_main_process else None)
+    checkpoint = resumable_checkpoint(scratch, log if trainer.accelerator.is_main_process else None)
     if checkpoint is not None and (not stamp.is_file() or stamp.read_text() != settings):
         if trainer.accelerator.is_main_process:
             log(f"{out.name}: the checkpoints in {scratch} were made with other settings; starting from step 0")
@@ -221,35 +221,43 @@ def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | Non
     trainer.train(resume_from_checkpoint=checkpoint)
 
 
-def last_complete_checkpoint(scratch: Path, log: Callable[[str], None] | None = None) -> str | None:
-    """The highest ``checkpoint-N`` in ``scratch`` that was saved whole and loads safely, or None.
+def complete_checkpoints(scratch: Path) -> list[Path]:
+    """The ``checkpoint-N`` folders in ``scratch`` that were saved whole, highest step first.
 
     transformers' ``get_last_checkpoint`` takes the highest-numbered folder, even one a kill cut short mid-save
     (a 7B checkpoint takes minutes to write), and resuming from it then fails. ``trainer_state.json`` is written
-    after the weights, optimizer, scheduler and RNG state, so a folder holding it (readable) is whole; each of its
-    files must then pass :func:`checkpoint_problem` (a truncated ``optimizer.pt`` or a pickle in ``rng_state.pth``
-    would fail every resume the same way). One that does not is passed over, said in ``log``, for the one before.
+    after the weights, optimizer, scheduler and RNG state, so a folder holding it (readable) is whole.
     """
     if not scratch.is_dir():
-        return None
+        return []
     import json
 
     def whole(folder: Path) -> bool:
         try:
-            state = json.loads((folder / "trainer_state.json").read_text())
+            return isinstance(json.loads((folder / "trainer_state.json").read_text()), dict)
         except (OSError, ValueError):  # missing, or cut short itself
             return False
-        if not isinstance(state, dict):
-            return False
-        if (problem := checkpoint_problem(folder)) is not None:
-            if log is not None:
-                log(f"{folder.name} passed over: {problem}")
-            return False
-        return True
 
     steps = sorted((int(p.name.split("-")[-1]), p) for p in scratch.glob("checkpoint-*")
                    if p.name.split("-")[-1].isdigit())
-    return next((str(p) for _, p in reversed(steps) if whole(p)), None)
+    return [p for _, p in reversed(steps) if whole(p)]
+
+
+def last_complete_checkpoint(scratch: Path) -> str | None:
+    """The highest checkpoint saved whole (:func:`complete_checkpoints`), or None."""
+    return next((str(p) for p in complete_checkpoints(scratch)), None)
+
+
+def resumable_checkpoint(scratch: Path, log: Callable[[str], None] | None = None) -> str | None:
+    """The highest whole checkpoint whose files also load safely (:func:`checkpoint_problem`), or None: a truncated
+    ``optimizer.pt`` or a pickle in ``rng_state.pth`` would fail every resume the same way, so such a checkpoint
+    is passed over, said in ``log``, for the one before."""
+    for folder in complete_checkpoints(scratch):
+        if (problem := checkpoint_problem(folder)) is None:
+            return str(folder)
+        if log is not None:
+            log(f"{folder.name} passed over: {problem}")
+    return None
 
 
 def checkpoint_problem(folder: Path) -> str | None:
@@ -258,6 +266,7 @@ def checkpoint_problem(folder: Path) -> str | None:
     no object a pickle names is built) and memory-mapped, so a 7B optimizer state is not read twice; pickled
     ``.bin`` weights are never opened (nor ``training_args.bin``, which resume does not read)."""
     import torch
+    from transformers.trainer_pt_utils import safe_globals  # numpy's RNG state: the allowlist resume loads with
 
     from specs.errors import ModelError
     from specs.models.loading import check_safetensors
@@ -275,7 +284,8 @@ def checkpoint_problem(folder: Path) -> str | None:
             if file.suffix == ".safetensors":
                 check_safetensors(file)
             elif file.suffix in (".pt", ".pth"):
-                torch.load(file, map_location="cpu", weights_only=True, mmap=True)
+                with safe_globals():
+                    torch.load(file, map_location="cpu", weights_only=True, mmap=True)
         except ModelError as exc:
             return str(exc).replace(str(file), file.name)
         except (OSError, RuntimeError, ValueError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as exc:
