@@ -163,7 +163,8 @@ class Study:
 
         from specs.study.collect import collect
 
-        check_output(self.root, {}, folder=True)  # a study folder of ours, or a new one: never the user's files
+        if not (self.root / "study.yaml").is_file():  # a study folder (of an earlier version too) is ours
+            check_output(self.root, {}, folder=True)  # else a new one: never a folder of the user's files
         self.root.mkdir(parents=True, exist_ok=True)
         mark(self.root)
         started, threads = time.perf_counter(), torch.get_num_threads()
