@@ -21,13 +21,9 @@ CHUNK_PROMPTS = 1024  # prompts per cached chunk at least: fine-grained enough t
 
 def open_images(examples: Sequence[Example]) -> list[list]:
     """Each example's images as RGB PIL images, loaded now (files are closed again)."""
-    from PIL import Image
+    from specs.data.image import open_image
 
-    def load(path: Path):
-        with Image.open(path) as img:
-            return img.convert("RGB")
-
-    return [[load(p) for p in e.images] for e in examples]
+    return [[open_image(p) for p in e.images] for e in examples]
 
 
 class Sampler:

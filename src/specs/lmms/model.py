@@ -158,9 +158,8 @@ def to_example(messages: list[dict[str, Any]], example_id: str) -> tuple[Example
 
 def _rgb(image: Any):
     """A PIL image (or an image file's path, as some tasks give) in RGB."""
-    from PIL import Image
+    from specs.data.image import open_image
 
     if isinstance(image, (str, Path)):
-        with Image.open(image) as opened:
-            return opened.convert("RGB")
+        return open_image(image)
     return image.convert("RGB")

@@ -37,8 +37,8 @@ def run_command(
 
     if not is_main_process():
         return
-    console.say("\n" + table(rows))
-    console.say(f"\nrun directory: {out} (report.html, summary.json, run.log, manifest.json, evals/, models/)")
+    console.say_block("\n" + table(rows))
+    console.say_block(f"\nrun directory: {out} (report.html, summary.json, run.log, manifest.json, evals/, models/)")
 
 
 SIZES_HELP = "Prompts in the full run's {} set (default: the lines of the recipe's file)."
@@ -57,7 +57,7 @@ def cost_command(
     from specs import console
     from specs.recipe.cost import cost_table
 
-    console.say(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}, sets))
+    console.say_block(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}, sets))
 
 
 def rehearse_command(
@@ -79,7 +79,9 @@ def rehearse_command(
     a sample of its data (or synthetic records with large images) and short lengths; then what the full run will
     cost. Launch it as the full run (e.g. accelerate launch with the DeepSpeed config) to rehearse that too."""
     from specs import console
+    from specs.atomic import mark
     from specs.distributed import is_main_process, runner_group, wait_for_everyone
+    from specs.paths import check_output
     from specs.recipe.cost import cost_table
     from specs.recipe.plan import run_recipe, table
     from specs.recipe.rehearsal import rehearsal_recipe
@@ -90,12 +92,15 @@ def rehearse_command(
         console.quiet_libraries()
     runner_group()
     if is_main_process():  # the tiny model and the data, once
+        check_output(out, {}, folder=True)
+        out.mkdir(parents=True, exist_ok=True)
+        mark(out)
         rehearsal_recipe(recipe, out / "inputs", arch, model, tokens)
     wait_for_everyone()
     rows = run_recipe(Run(load_recipe(out / "inputs" / "recipe.yaml"), out / "run", log=console.say),
                       ready=console.attach, quiet=not verbose, until=until)
     if is_main_process():
-        console.say("\n" + table(rows))
+        console.say_block("\n" + table(rows))
         which = "every stage" if until is None else f"every stage up to {until}"
-        console.say(f"\nrehearsal passed: {which} of {recipe} ran ({out / 'run'}). The full run will cost:\n")
-        console.say(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}))
+        console.say_block(f"\nrehearsal passed: {which} of {recipe} ran ({out / 'run'}). The full run will cost:\n")
+        console.say_block(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}))

@@ -10,7 +10,7 @@ from specs.data.prompt import PromptSpec
 def _with_images(columns: dict):
     import datasets
 
-    return datasets.Dataset.from_dict(columns).cast_column("images", datasets.List(datasets.Image()))
+    return datasets.Dataset.from_dict(columns).cast_column("images", datasets.List(datasets.Image(mode="RGB")))
 
 
 def dpo_dataset(pairs: Path, prompt: PromptSpec):

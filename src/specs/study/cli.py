@@ -31,9 +31,12 @@ def report_command(
     out: Path = typer.Option(None, "--out", help="Report folder (default: the study.json's folder)."),
 ) -> None:
     """Re-render report.md, report.html and the figures from study.json alone."""
+    from specs.paths import check_output
     from specs.study.report import render_report
 
     folder = out or study_json.parent
+    if folder.resolve() != study_json.parent.resolve():  # beside its study.json, the folder is the study's own
+        check_output(folder, {"STUDY_JSON": study_json}, folder=True)
     _summary(render_report(study_json, folder), folder)
 
 

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from specs.atomic import mark
 from specs.report.html import Block, to_html, to_markdown
 from specs.study.claims import Claim, Comparison, Correlation, Getter, evaluate_claims, mean, path_getter, std
 from specs.study.config import ARMS
@@ -220,6 +221,7 @@ def render_report(study_json_path: Path, out_dir: Path) -> dict[str, Path]:
     study = read_study(Path(study_json_path))
     out_dir = Path(out_dir)
     figures = make_plots(study, out_dir)
+    mark(out_dir)
     items = blocks(study, evaluate_claims(study), figures)
     paths = {"markdown": out_dir / "report.md", "html": out_dir / "report.html"}
     write_text_atomic(paths["markdown"], to_markdown(items))

@@ -22,8 +22,12 @@ def toy_base_command(
     from specs.toybase.pretrain import ToyBaseConfig, build_toy_base
 
     cfg = ToyBaseConfig(seed=seed) if steps is None else ToyBaseConfig(steps=steps, seed=seed)
+    from specs.atomic import MARK, mark
     from specs.paths import check_output
+    from specs.toybase.prebuilt import CARD
 
+    if out.is_dir() and (out / CARD).is_file() and not (out / MARK).exists():
+        mark(out)  # a toy base installed before specs marked its folders: its card says it is ours
     check_output(out, {}, folder=True)
     card = build_toy_base(out, cfg, force=force, log=lambda line: typer.echo(line, err=True))
     typer.echo(json.dumps({k: card[k] for k in ("pretrain_seconds", "rl_headroom")}, indent=2))

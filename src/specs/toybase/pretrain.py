@@ -59,10 +59,17 @@ def corpus(examples, prompt: PromptSpec, cfg: ToyBaseConfig) -> tuple[list, list
 
 def cached_card(out: Path, cfg: ToyBaseConfig, prompt: PromptSpec) -> dict[str, Any] | None:
     """The card of an already-built toy base with the same settings and prompt, or None."""
+    from specs.errors import ModelError
+    from specs.models.loading import check_model_folder
+
     card_path = out / CARD
-    if not card_path.is_file() or not (out / "config.json").is_file():
+    if not card_path.is_file():
         return None
-    card = json.loads(card_path.read_text())
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        check_model_folder(out)  # a card beside truncated or missing weights is rebuilt, not reused
+    except (OSError, ValueError, ModelError):
+        return None
     return card if matches(card, cfg.model_dump(), prompt.model_dump()) else None
 
 
