@@ -170,7 +170,7 @@ CASES = [
     Case("data: image not found", _d('{"id": "1", "question": "q", "answer": "3", "images": ["b.png"]}'),
          "image not found: b.png"),
     Case("data: not an image", lambda i: ["data", "check", str(i.file("b.png", "text") and i.data(
-        '{"id": "1", "question": "q", "answer": "3", "images": ["b.png"]}'))], "unreadable image b.png"),
+        '{"id": "1", "question": "q", "answer": "3", "images": ["b.png"]}'))], "image b.png is unreadable"),
     Case("data: decompression bomb", lambda i: ["data", "check", str(i.file("b.png", bomb_png()) and i.data(
         '{"id": "1", "question": "q", "answer": "3", "images": ["b.png"]}'))], "too large to decode safely"),
     Case("data: duplicate id", _d(ROW + "}", ROW + "}"), "duplicate id '1'"),

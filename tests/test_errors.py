@@ -36,7 +36,8 @@ def test_the_machine_running_out_is_one_line(monkeypatch):
     said, _, code = _shown(MemoryError(), monkeypatch)
     assert code == 1 and said == ["error: out of memory: lower batch_size (or max_new_tokens / max_completion_length) "
                                   "and rerun"]
-    assert describe(OSError(errno.EACCES, "Permission denied", "/x"))[0] == "/x: permission denied"
+    assert describe(OSError(errno.EACCES, "Permission denied", "/x"))[0] == (
+        "/x: permission denied: give this user access to it (chmod/chown), or use another path")
 
 
 def test_ctrl_c_exits_130_and_says_so(monkeypatch):

@@ -17,6 +17,51 @@ from specs.errors import ConfigError
 T = TypeVar("T", bound=BaseModel)
 
 
+MAX_YAML_VALUES = 10_000  # a recipe has a few hundred; an alias bomb of 824 bytes expands to billions
+
+
+class YAMLTooLarge(yaml.YAMLError):
+    """A YAML document whose aliases expand past :data:`MAX_YAML_VALUES` values (or nest past Python's stack)."""
+
+    def __init__(self, problem: str = f"its aliases expand to more than {MAX_YAML_VALUES} values (an alias "
+                 "bomb?); write the values out"):
+        super().__init__(problem)
+        self.problem = problem
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, refusing a document whose anchors and aliases expand to more than
+    :data:`MAX_YAML_VALUES` values: every reader of YAML walks the expanded tree (pydantic, the recipe diff),
+    so a few hundred bytes of aliases could take all memory. Counted on the composed nodes, shared ones once.
+
+    >>> load_yaml("a: &x [1, 2]\\nb: *x")
+    {'a': [1, 2], 'b': [1, 2]}
+    """
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            if sizes[id(node)] < 0:  # an alias inside its own anchor: endless when expanded
+                raise YAMLTooLarge()
+            return sizes[id(node)]
+        sizes[id(node)] = -1
+        children = node.value if isinstance(node, yaml.SequenceNode) else \
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+        total = 1 + sum(size(child) for child in children)
+        if total > MAX_YAML_VALUES:
+            raise YAMLTooLarge()
+        sizes[id(node)] = total
+        return total
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            size(root)
+        return yaml.safe_load(text)
+    except RecursionError:
+        raise YAMLTooLarge("nested too deeply") from None
+
+
 class Strict(BaseModel):
     """Base for our configs: unknown keys are errors, values are validated on assignment too."""
 
@@ -53,7 +98,7 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], dict[tuple[str, ...], i
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
@@ -82,7 +127,7 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
         if isinstance(node.get(leaf), dict):
             raise ConfigError(f"--set {item!r}: an earlier --set gave {key.strip()}.… keys; set one or the other")
         try:
-            node[leaf] = yaml.safe_load(raw) if raw.strip() else ""
+            node[leaf] = load_yaml(raw) if raw.strip() else ""
         except yaml.YAMLError as exc:
             raise ConfigError(f"--set {item!r}: not a YAML value ({getattr(exc, 'problem', exc)})") from None
     return out

@@ -15,7 +15,7 @@ from pathlib import Path
 from typer.core import TyperGroup
 
 from specs.distributed import is_main_process, process_index
-from specs.errors import one_line
+from specs.errors import one_line, visible
 
 _log_file: Path | None = None
 
@@ -24,34 +24,52 @@ class OneLineErrors(TyperGroup):
     """A command group whose commands' failures reach the user as one line (``errors.one_line``): the root CLI
     and each sub-app (``specs data``, ``specs benchmark``, ``specs toyworld``) use it."""
 
+    def get_command(self, ctx, cmd_name):
+        """The command, its path arguments unchecked for readability: click would refuse an unreadable file as a
+        usage error (a box, exit 2); opened by our code, permission denied is one line naming the file."""
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", []):
+            info = getattr(getattr(param, "type_descriptor", None), "parameter_info", None)  # typer >= 0.2x
+            for holder in (info, getattr(param, "type", None)):  # and click.Path, where older typer puts it
+                if getattr(holder, "readable", False):
+                    holder.readable = False
+        return command
+
     def invoke(self, ctx):
         with one_line(error, keep):
             return super().invoke(ctx)
 
 
 def say(line: str) -> None:
-    """Print one line (rank 0 only) and append it to the run's ``run.log`` when one is attached."""
-
+    """Print one line (rank 0 only) and append it to the run's ``run.log`` when one is attached. Its control
+    characters and newlines are shown escaped (``errors.visible``): values from files are data, never layout."""
     if not is_main_process():
         return
+    line = visible(line)
     print(line, flush=True)
     keep(line)
+
+
+def say_block(text: str) -> None:
+    """Several lines of our own layout (a table), each said as :func:`say` says it."""
+    for line in text.split("\n"):
+        say(line)
 
 
 def error(line: str) -> None:
     """Print a failure's one line on stderr (every rank: the failing one may not be the main one) and log it."""
     import sys
 
-
+    line = visible(line)
     print(line if is_main_process() else f"[rank {process_index()}] {line}", file=sys.stderr, flush=True)
     keep(line)
 
 
 def keep(text: str) -> None:
     """Append ``text`` to the attached ``run.log`` (an unexpected error's traceback goes there, not the console)."""
-    if _log_file is not None:
+    if _log_file is not None:  # a traceback keeps its lines; what is inside them is shown as data
         with _log_file.open("a", encoding="utf-8") as handle:
-            handle.write(text.rstrip("\n") + "\n")
+            handle.write("\n".join(visible(line) for line in text.rstrip("\n").split("\n")) + "\n")
 
 
 def log_file() -> Path | None:

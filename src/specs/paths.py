@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from specs.atomic import MARK, ours
 from specs.errors import ConfigError
 
 
 def check_output(out: Path, inputs: dict[str, Path | None], folder: bool = False) -> None:
-    """Refuse an ``out`` equal to, inside, or containing one of ``inputs`` (name → path), or of the wrong kind.
+    """Refuse an ``out`` equal to, inside, or containing one of ``inputs`` (name → path), or of the wrong kind; and,
+    for a folder, one that holds files specs did not write (the one rule of every ``--out``: we never delete or
+    replace what we did not create — :func:`specs.atomic.ours`).
 
     >>> check_output(Path("/tmp/r.json"), {"DATA": Path("/tmp/d.jsonl")})
     >>> check_output(Path("/tmp/d.jsonl"), {"DATA": Path("/tmp/d.jsonl")})
@@ -36,3 +39,6 @@ def check_output(out: Path, inputs: dict[str, Path | None], folder: bool = False
         raise ConfigError(f"--out {out} is a file; this command writes a folder there")
     if not folder and target.is_dir():
         raise ConfigError(f"--out {out} is a folder; this command writes a file there")
+    if folder and not ours(target):
+        raise ConfigError(f"--out {out} is a folder of files specs did not write (no {MARK} in it): nothing in it is "
+                          "replaced or removed; give a new or empty folder")

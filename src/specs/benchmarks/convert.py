@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from specs.atomic import mark
 from specs.benchmarks.adapters import ADAPTERS, DEFAULT_SPLITS, Draft
 from specs.benchmarks.images import store_image
 from specs.benchmarks.sources import Row, iter_rows
@@ -109,4 +110,6 @@ def _convert(benchmark: str, adapter, path: Path, out_dir: Path, folder: Path, l
         records.append(finish(draft, images))
     if not records:
         raise DataError(path, None, "no rows")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mark(out_dir)
     return write_jsonl_atomic(out_dir / f"{benchmark}.jsonl", records)

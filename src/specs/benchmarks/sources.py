@@ -49,9 +49,18 @@ class Row:
         return default
 
     def text(self, column: str, default: Any = _MISSING) -> str:
-        """A cell as a stripped string; None/NaN become ``""``."""
+        """A cell as a stripped string; None/NaN become ``""``; a list or object is refused (its Python repr
+        would be stored as the text, silently wrong)."""
         value = self.get(column, default)
-        return "" if is_null(value) else str(value).strip()
+        return "" if is_null(value) else str(scalar(value, self, column)).strip()
+
+
+def scalar(value: Any, row: Row, column: str) -> Any:
+    """``value`` when it is text or a number; a list, object or array cell is one ``DataError`` line."""
+    if isinstance(value, (list, tuple, dict, set)) or type(value).__name__ == "ndarray":
+        kind = "an object" if isinstance(value, dict) else "a list"
+        raise row.error(f"{kind}, not text or a number (it would be stored as its Python repr)", column)
+    return value
 
 
 def is_null(value: Any) -> bool:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from specs.atomic import mark
 from specs.benchmarks.adapters import clean_gold
 from specs.benchmarks.convert import file_stem
 from specs.benchmarks.images import decode, image_roots, image_tokens, is_empty_cell, save_decoded
@@ -188,6 +189,8 @@ def load_training_rows(
     if not records:
         raise DataError(path, None, f"no rows kept (dropped: {dict(dropped) or 'none'})")
     report.kept, report.dropped = len(records), dict(dropped)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mark(out_dir)
     write_jsonl_atomic(report.path, records)
     write_json_atomic(out_dir / f"{name}.report.json", {**vars(report), "path": str(report.path)})
     return report

@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from specs.data.jsonl import read_jsonl, write_jsonl_atomic
-from specs.data.records import parse_example
+from specs.data.records import content_key, parse_example
 from specs.errors import ConfigError, DataError
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
 
 
 def combine(
@@ -23,11 +30,21 @@ def combine(
     """Validate and merge ``inputs`` into ``out``; move ``holdout`` random records into ``holdout_out``."""
     if holdout and holdout_out is None:
         raise ConfigError("--holdout needs --holdout-out (where the held-out records go)")
+    for i, path in enumerate(inputs):
+        if first := next((p for p in inputs[:i] if _same_file(p, path)), None):
+            raise ConfigError(f"{path} is given twice ({first} is the same file): its records would be held out "
+                              "and trained on at once")
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
+    where: dict[str, str] = {}  # a record's content → where it first came
     for path in inputs:
         for line, obj in read_jsonl(path):
             example = parse_example(obj, Path(path), line)  # validates fields and that every image exists
+            key = content_key(example)
+            if key in where:
+                raise DataError(path, line, f"the same question, answer and images as {where[key]}: a held-out "
+                                "copy would also train; remove one")
+            where[key] = f"{path}:{line}"
             row = dict(obj, images=[str(p) for p in example.images])
             row["id"] = example.id if example.id not in seen else f"{Path(path).stem}/{example.id}"
             if row["id"] in seen:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from specs.atomic import atomic_file
-from specs.errors import DataError
+from specs.errors import OS_HINTS, DataError, os_error
 
 
 def _no_constant(name: str) -> Any:
@@ -76,6 +76,8 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         handle = path.open(encoding="utf-8")
     except OSError as exc:
+        if exc.errno in OS_HINTS:  # permission denied is the machine's answer: said as every such fault is
+            raise os_error(exc, path) from None
         raise DataError(path, None, f"cannot open: {exc.strerror or exc}") from None
     with handle:
         try:

@@ -39,4 +39,4 @@ def load_dataset(path: str | Path, prompt: PromptSpec, limit: int | None = None)
     if limit is not None:
         examples = examples[:limit]
     ds = datasets.Dataset.from_dict(to_rows(examples, prompt))
-    return ds.cast_column("images", datasets.List(datasets.Image()))
+    return ds.cast_column("images", datasets.List(datasets.Image(mode="RGB")))  # EXIF applied, as open_image

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from specs.data.image import open_image
 from specs.data.prompt import PromptSpec
 from specs.data.records import Example
 from specs.distributed import is_main_process, sharded_map, wait_for_everyone, weights_sharded
@@ -25,13 +26,8 @@ CHUNK_PROMPTS = 1024  # prompts per cached chunk at least: fine-grained enough t
 
 def open_images(examples: Sequence[Example]) -> list[list]:
     """Each example's images as RGB PIL images, loaded now (files are closed again)."""
-    from PIL import Image
 
-    def load(path: Path):
-        with Image.open(path) as img:
-            return img.convert("RGB")
-
-    return [[load(p) for p in e.images] for e in examples]
+    return [[open_image(p) for p in e.images] for e in examples]
 
 
 class Sampler:

@@ -87,9 +87,6 @@ def grade_line(record: dict[str, Any], line: int, strict: bool = True) -> dict[s
     }
 
 
-
-
-
 def grade_command(
     input: Path = typer.Argument(..., help="JSONL with response and ground_truth per line."),
     out: Path = typer.Option(..., "--out", help="Where to write one graded JSON line per good input line."),

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -131,9 +132,10 @@ class JudgeClient:
 
         cfg, tries = self.config, self._tries()
         try:
-            response = self._openai().chat.completions.create(
+            with self._openai().chat.completions.with_streaming_response.create(
                 model=cfg.model, messages=[{"role": "user", "content": prompt}], **self.params
-            )
+            ) as raw:
+                response = self._bounded(raw)
         except openai.APITimeoutError:
             raise self.error(f"no reply within judge.timeout={cfg.timeout:g}s in {tries}; raise judge.timeout, "
                              "or lower judge.concurrency if the server is overloaded") from None
@@ -145,18 +147,40 @@ class JudgeClient:
             raise self.error(f"HTTP {exc.status_code} ({_one_line(_body(exc))}){self._hint(exc.status_code)}") from None
         except openai.OpenAIError as exc:
             raise self.error(f"failed: {_one_line(exc)}; check judge.base_url and judge.model") from None
+        except JudgeError:  # too large or too slow (_bounded): already one line
+            raise
         except ValueError as exc:  # a body that is not the JSON it claims to be
             raise self.error(f"sent an unreadable reply ({_one_line(exc, 120)}); is judge.base_url an "
                              "OpenAI-compatible API?") from None
         try:
-            content = response.choices[0].message.content
-        except (AttributeError, IndexError, TypeError):
+            content = response["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
             raise self.error(f"sent no choices[0].message.content ({_one_line(response, 120)!r}); is judge.base_url "
                              "an OpenAI-compatible /chat/completions API?") from None
         if not isinstance(content, str) or not content.strip():
             raise self.error("sent an empty reply; check judge.model, or raise judge.max_tokens for a model that "
                              "thinks before it answers")
         return content
+
+    def reply_cap(self) -> int:
+        """The most bytes a reply body may hold: room for ``max_tokens`` long tokens and the JSON around them."""
+        return 65536 + 64 * self.config.max_tokens
+
+    def _bounded(self, raw: Any) -> Any:
+        """The reply body read within ``judge.timeout`` in all (a server trickling a byte a second outlives any
+        per-read timeout) and at most :meth:`reply_cap` bytes (an 8 MB answer to ``max_tokens=64`` is refused, not
+        cached), parsed as JSON."""
+        cap, deadline = self.reply_cap(), time.monotonic() + self.config.timeout
+        body = bytearray()
+        for chunk in raw.iter_bytes():
+            body += chunk
+            if len(body) > cap:
+                raise self.error(f"sent a reply of more than {cap} bytes for max_tokens={self.config.max_tokens}; "
+                                 "is judge.base_url an OpenAI-compatible API?")
+            if time.monotonic() > deadline:
+                raise self.error(f"did not finish its reply within judge.timeout={self.config.timeout:g}s (it "
+                                 "arrives too slowly); raise judge.timeout or check the server")
+        return json.loads(bytes(body))
 
     def _tries(self) -> str:
         tries = self.config.max_retries + 1

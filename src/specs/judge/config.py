@@ -29,7 +29,9 @@ class JudgeConfig(Strict):
         "OPENAI_API_KEY", description="Environment variable holding the API key, read at call time and never "
         "logged; unset means a dummy key (fine for a local server).",
     )
-    timeout: float = Field(60.0, gt=0, description="Seconds to wait for one reply before the try counts as failed.")
+    timeout: float = Field(60.0, gt=0, description="Seconds one reply may take in all (connecting, waiting and "
+                           "reading: a server trickling bytes counts too) before the try counts as failed. Replies "
+                           "are capped at 64 KiB + 64 bytes per max_tokens; a larger one is refused, never cached.")
     max_retries: int = Field(
         3, ge=0, description="Retries after a failed try (connection error, timeout, HTTP 408/409/429/5xx), with the "
         "openai client's exponential backoff and jitter (0.5 s doubling to 8 s, or the server's Retry-After).",

@@ -23,6 +23,7 @@ from lmms_eval.api.instance import GenerationResult, Instance, TokenCounts
 from lmms_eval.api.model import lmms
 from tqdm.auto import tqdm
 
+from specs.data.image import open_image
 from specs.data.prompt import PromptSpec, load_prompt
 from specs.data.records import Example
 from specs.errors import ConfigError
@@ -157,9 +158,7 @@ def to_example(messages: list[dict[str, Any]], example_id: str) -> tuple[Example
 
 def _rgb(image: Any):
     """A PIL image (or an image file's path, as some tasks give) in RGB."""
-    from PIL import Image
 
     if isinstance(image, (str, Path)):
-        with Image.open(image) as opened:
-            return opened.convert("RGB")
+        return open_image(image)
     return image.convert("RGB")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from specs.atomic import atomic_dir
 from specs.distributed import device
-from specs.errors import ModelError
+from specs.errors import OS_HINTS, ModelError, os_error
 
 # model_type → the stock processor and video processor class names we record in processor_config.json
 _STOCK_PROCESSOR = {"qwen2_vl": "Qwen2VLProcessor", "qwen2_5_vl": "Qwen2_5_VLProcessor", "qwen3_vl": "Qwen3VLProcessor"}
@@ -70,7 +70,8 @@ def check_model_folder(path: str | Path, vision: bool = True) -> None:
     """Refuse, as one ``ModelError`` line, a folder the stages cannot use — before minutes are spent loading it.
 
     Checks a readable ``config.json`` (an image-text model when ``vision``), weights that are all there (every
-    shard an index names; each safetensors file as long as its header says), and a chat template.
+    shard an index names; each safetensors file as long as its header says; never pickled ``.bin`` weights), and a
+    chat template.
     """
     path = Path(path)
     config = _config_dict(path)
@@ -85,12 +86,13 @@ def check_model_folder(path: str | Path, vision: bool = True) -> None:
             raise ModelError(f"{index}: field 'weight_map': missing or unreadable") from None
     elif (path / "model.safetensors").is_file():
         shards = ["model.safetensors"]
-    elif list(path.glob("pytorch_model*.bin")):
-        shards = []  # pickled weights: transformers checks them as it loads
+    elif bins := sorted(path.glob("pytorch_model*.bin")):  # a pickle can run code when loaded: never opened
+        raise ModelError(f"{bins[0]}: pickled weights are not loaded (unpickling a file can run code in it); "
+                         "save the model as safetensors (model.save_pretrained(dir, safe_serialization=True))")
     else:
         raise ModelError(f"{path}: no weights (model.safetensors, an index with its shards, or pytorch_model.bin)")
     for shard in shards:
-        _check_safetensors(path / shard)
+        check_safetensors(path / shard)
     template = (path / "chat_template.jinja").is_file() or (path / "chat_template.json").is_file()
     if not template:
         try:
@@ -102,7 +104,7 @@ def check_model_folder(path: str | Path, vision: bool = True) -> None:
                          " the prompt is rendered with it")
 
 
-def _check_safetensors(file: Path) -> None:
+def check_safetensors(file: Path) -> None:
     """A safetensors file whose header parses and whose tensors all end inside the file (not truncated)."""
     import struct
 
@@ -114,7 +116,11 @@ def _check_safetensors(file: Path) -> None:
             header = json.loads(handle.read(length)) if 0 < length <= size - 8 else None
     except FileNotFoundError:
         raise ModelError(f"{file}: missing (the weights index names it)") from None
-    except (OSError, ValueError, RecursionError):
+    except OSError as exc:
+        if exc.errno in OS_HINTS:  # permission denied is the machine's answer, not a broken file
+            raise os_error(exc, file) from None
+        header = None
+    except (ValueError, RecursionError):
         header = None
     if not isinstance(header, dict):
         raise ModelError(f"{file}: not a safetensors file (unreadable header); copy the weights again")
@@ -213,7 +219,7 @@ def load_model(path: str | Path, dtype: str = "auto", **kwargs):
     check_model_folder(path, vision=False)
     auto = AutoModelForImageTextToText if is_vision_model(path) else AutoModelForCausalLM
     try:
-        return auto.from_pretrained(path, dtype=_resolve_dtype(dtype), **kwargs)
+        return auto.from_pretrained(path, dtype=_resolve_dtype(dtype), use_safetensors=True, **kwargs)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:  # weights that do not fit the config, …
         if type(exc).__name__ == "OutOfMemoryError":
             raise

@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 
 from specs import console
+from specs.atomic import mark
 from specs.distributed import is_main_process, runner_group, wait_for_everyone
+from specs.paths import check_output
 from specs.recipe.cost import cost_table
 from specs.recipe.plan import run_recipe, table
 from specs.recipe.rehearsal import RESPONSE_TOKENS, rehearsal_recipe
@@ -37,8 +39,8 @@ def run_command(
 
     if not is_main_process():
         return
-    console.say("\n" + table(rows))
-    console.say(f"\nrun directory: {out} (report.html, summary.json, run.log, manifest.json, evals/, models/)")
+    console.say_block("\n" + table(rows))
+    console.say_block(f"\nrun directory: {out} (report.html, summary.json, run.log, manifest.json, evals/, models/)")
 
 
 SIZES_HELP = "Prompts in the full run's {} set (default: the lines of the recipe's file)."
@@ -55,7 +57,7 @@ def cost_command(
     """What a recipe will cost: per stage, optimizer steps, generation rounds, prompts, responses, tokens at the
     caps, checkpoints on disk, GPU memory and hours, under the assumptions printed with it."""
 
-    console.say(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}, sets))
+    console.say_block(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}, sets))
 
 
 def rehearse_command(
@@ -81,12 +83,15 @@ def rehearse_command(
         console.quiet_libraries()
     runner_group()
     if is_main_process():  # the tiny model and the data, once
+        check_output(out, {}, folder=True)
+        out.mkdir(parents=True, exist_ok=True)
+        mark(out)
         rehearsal_recipe(recipe, out / "inputs", arch, model, tokens)
     wait_for_everyone()
     rows = run_recipe(Run(load_recipe(out / "inputs" / "recipe.yaml"), out / "run", log=console.say),
                       ready=console.attach, quiet=not verbose, until=until)
     if is_main_process():
-        console.say("\n" + table(rows))
+        console.say_block("\n" + table(rows))
         which = "every stage" if until is None else f"every stage up to {until}"
-        console.say(f"\nrehearsal passed: {which} of {recipe} ran ({out / 'run'}). The full run will cost:\n")
-        console.say(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}))
+        console.say_block(f"\nrehearsal passed: {which} of {recipe} ran ({out / 'run'}). The full run will cost:\n")
+        console.say_block(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}))

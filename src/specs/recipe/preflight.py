@@ -13,14 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from specs.data.image import image_size
 from specs.data.jsonl import read_jsonl
-from specs.data.records import load_examples
+from specs.data.records import content_key, load_examples
 from specs.errors import ConfigError, DataError
 from specs.generation.hf import prompt_lengths
 from specs.generation.vllm_engine import require_vllm
-from specs.models.loading import check_model_folder, load_processor
+from specs.models.loading import check_model_folder, load_config, load_processor
 from specs.pairs.samples import read_samples
 from specs.recipe.runner import Run, Stage
+from specs.stages.distill import check_teacher_ids
 from specs.stages.dpo import dpo_args
 from specs.stages.grpo import grpo_args
 from specs.stages.sft import sft_args
@@ -28,7 +30,6 @@ from specs.stages.sft import sft_args
 
 def preflight(run: Run, plan: list[Stage]) -> None:
     """Raise the first problem as one line (``SpecsError``): model folder, data files, every stage's TRL config."""
-
     recipe, names = run.recipe, {stage.name for stage in plan}
     _outside_inputs(run)
     if recipe.base_model is not None:
@@ -39,45 +40,39 @@ def preflight(run: Run, plan: list[Stage]) -> None:
             examples[split] = load_examples(path)  # every line and every image, as the stages will read them
     for key in ("grpo_zero", "final_grpo"):
         cfg = getattr(recipe, key)
-        limit = cfg.trl.get("vllm_max_model_length") if cfg.vllm != "off" else None
-        if key in names and limit and "train" in examples and recipe.base_model is not None:
-            budget = cfg.max_completion_length
-            _prompts_fit(run, examples["train"], "train", limit - budget,
-                         f"{key}.trl.vllm_max_model_length {limit} less max_completion_length {budget}")
-    if recipe.base_model is not None:  # eval's and distill's engines take the model's length (vLLM's default)
-        positions = _max_positions(Path(recipe.base_model))
+        if key not in names or "train" not in examples or recipe.base_model is None:
+            continue
+        budget, limit = cfg.max_completion_length, cfg.trl.get("vllm_max_model_length") if cfg.vllm != "off" else None
+        why = f"{key}.trl.vllm_max_model_length {limit} less max_completion_length {budget}"
+        if not limit and (limit := _context_length(recipe.base_model)):
+            why = f"the base model's context ({limit} tokens) less {key}.max_completion_length {budget}"
+        if limit:
+            _prompts_fit(run, examples["train"], "train", limit - budget, why)
+    if recipe.base_model is not None and (context := _context_length(recipe.base_model)):
+        # eval's and distill's engines take the model's context as their length (vLLM's default)
         ev, distill = recipe.eval, recipe.distill
         uses = [("eval.sampling", split, ev.sampling.max_new_tokens, ev.limit) for split in ("id_test", "ood_test")
                 if ev.sampling.backend == "vllm" and any(n.startswith("eval_") for n in names)]
         if distill.backend == "vllm" and "distill" in names:
             uses.append(("distill", "train", distill.max_new_tokens, distill.limit))
         for key, split, budget, limit in uses:
-            if positions and split in examples:
-                _prompts_fit(run, examples[split][:limit], split, positions - budget,
-                             f"the model's {positions} positions (vLLM's max_model_len) less {key}.max_new_tokens "
-                             f"{budget}")
+            if split in examples:
+                _prompts_fit(run, examples[split][:limit], split, context - budget,
+                             f"the base model's context ({context} tokens) less {key}.max_new_tokens {budget}")
     if "distill" in names and recipe.distill.chosen_source == "teacher":
-        read_samples(recipe.distill.teacher_samples)
+        samples = read_samples(recipe.distill.teacher_samples)
+        if "train" in examples:  # the ids the distill stage will look up, resolved now rather than four stages in
+            check_teacher_ids(recipe.distill.teacher_samples, samples, {e.id for e in examples["train"]})
+    _no_test_in_train(run, examples)
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "model"
         for key, args in _trl_configs(recipe, names, out).items():
             _as(key, args)
 
 
-def _max_positions(model: Path) -> int | None:
-    """The model's context length from its config.json (the text config's, for a VLM)."""
-    import json
-
-    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
-    return (config.get("text_config") or {}).get("max_position_embeddings") or config.get("max_position_embeddings")
-
-
 def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> None:
     """Every training prompt, with its images at the recipe's pixel cap, leaves its rollout the whole budget in the
     engine: vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume)."""
-    from PIL import Image
-
-
     processor = load_processor(run.recipe.base_model, max_pixels=run.recipe.prompt.max_pixels)
     for start in range(0, len(examples), 256):
         chunk = examples[start : start + 256]
@@ -85,8 +80,7 @@ def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> N
         for example in chunk:
             row = []
             for path in example.images:
-                with Image.open(path) as img:
-                    row.append(img.size)
+                row.append(image_size(path))
             sizes.append(row)
         lengths = prompt_lengths(processor, [run.recipe.prompt.messages(e) for e in chunk], sizes)
         for example, n in zip(chunk, lengths, strict=True):
@@ -96,6 +90,29 @@ def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> N
                 raise DataError(path, line, f"the prompt takes {n} tokens with its images at the recipe's pixel cap "
                                 f"(prompt.max_pixels); {why} leave {room}: shorten it, or raise the limit",
                                 field="question")
+
+
+def _context_length(model: Path) -> int | None:
+    """The longest sequence the model takes (its text config's ``max_position_embeddings``), when it says."""
+
+    config = load_config(model)
+    text = getattr(config, "text_config", None) or config
+    length = getattr(text, "max_position_embeddings", None)
+    return length if isinstance(length, int) and length > 0 else None
+
+
+def _no_test_in_train(run: Run, examples: dict[str, list]) -> None:
+    """A test record that is also a training record (same question, answer and images) would measure recall."""
+
+    if "train" not in examples:
+        return
+    train = {content_key(e): e.id for e in examples["train"]}
+    for split in ("id_test", "ood_test"):
+        for example in examples.get(split, []):
+            if (key := content_key(example)) in train:
+                raise DataError(getattr(run.recipe.data, split), None, f"record {example.id!r} is also in the "
+                                f"training set (as {train[key]!r}: same question, answer and images); remove it "
+                                "from one of them", "id")
 
 
 def _outside_inputs(run: Run) -> None:

@@ -18,11 +18,12 @@ from typing import Any
 
 import yaml
 
-from specs.atomic import sweep
-from specs.config import build
+from specs.atomic import mark, sweep
+from specs.config import build, load_yaml
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.distributed import is_main_process, wait_for_everyone
-from specs.errors import ConfigError, Interrupted
+from specs.errors import ConfigError, Interrupted, interruption
+from specs.paths import check_output
 from specs.recipe.lock import run_lock
 from specs.recipe.schema import Recipe
 from specs.report.run_report import refresh_run_report
@@ -73,9 +74,10 @@ class Run:
         """
         resolved = yaml.safe_dump(self.recipe.model_dump(mode="json"), sort_keys=False)
         recipe_file = self.root / "recipe.yaml"
-        if not recipe_file.is_file():
+        if not recipe_file.is_file():  # a new run folder (execute checked it holds none of the user's files)
             if write:
                 self.root.mkdir(parents=True, exist_ok=True)
+                mark(self.root)
                 write_text_atomic(recipe_file, resolved)
             return {"stages": {}}
         manifest = self._manifest()
@@ -120,6 +122,8 @@ class Run:
 
 
         main = is_main_process()
+        if main and not (self.root / "recipe.yaml").is_file():  # a new run: never in a folder of the user's files
+            check_output(self.root, {}, folder=True)
         with run_lock(self.root, self.log) if main else contextlib.nullcontext():
             ready(self.root)
             return self._execute(stages, main, isolate)
@@ -153,10 +157,11 @@ class Run:
                     entry.update(isolate(stage))
                 elif main or not stage.main_only:
                     stage.run()
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (errors.Terminated)
                 entry.update(status="interrupted", finished=_now())
                 save()
-                raise Interrupted(f"{counter}: interrupted (Ctrl-C). Resume with: {resume_command()}") from None
+                raise Interrupted(f"{counter}: interrupted ({interruption(exc)}). Resume with: {resume_command()}"
+                                  ) from None
             except BaseException as exc:
                 entry.update(status="failed", error=f"{type(exc).__name__}: {exc}", finished=_now())
                 save()
@@ -192,7 +197,7 @@ def _now() -> str:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, yaml.YAMLError) as exc:
         data, why = None, str(exc).splitlines()[0]
     else:

@@ -152,10 +152,16 @@ def responses(report: dict[str, Any], examples: dict[str, Example]) -> dict[str,
         ex_id, text = str(entry.get("id")), str(samples[0])
         example = examples.get(ex_id)
         score = score_example(text, example, fmt=None) if example is not None else None
-        n, n_correct = entry.get("n"), entry.get("n_correct")
+        n, n_correct = _count(entry.get("n")), _count(entry.get("n_correct"))  # numbers, or nothing is shown
         if n == 1 and isinstance(n_correct, int):
             correct: bool | None = n_correct == 1
         else:
             correct = None if score is None else score.accuracy == 1.0
         out[ex_id] = Response(text, correct, None if score is None else score.format == 1.0, n_correct, n)
     return out
+
+
+def _count(value: Any) -> int | None:
+    """A count read from a run folder's file, when it is one (a whole number ≥ 0); else None: an edited report's
+    ``"n": "<script>…"`` is never rendered."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from specs.atomic import atomic_file
+from specs.config import load_yaml
 from specs.errors import ConfigError
 from specs.report import plots, samples
 from specs.report.html import Block, to_html
@@ -71,9 +72,16 @@ def refresh_run_report(run_dir: Path, log: Callable[[str], None] = print) -> Pat
 
 
 def blocks(run_dir: Path) -> list[Block]:
-    """Every section that has data, in reading order."""
-    return [*_intro(run_dir), *_summary(run_dir), *_lmms(run_dir), *_grpo(run_dir), *_cold_start(run_dir),
-            *_rollouts(run_dir), *_pairs(run_dir)]
+    """Every section that has data, in reading order. A section whose files were edited out of shape (a key gone,
+    a number turned text) says so in one paragraph; the rest of the report still renders."""
+    out: list[Block] = [*_intro(run_dir)]
+    for section in (_summary, _lmms, _grpo, _cold_start, _rollouts, _pairs):
+        try:
+            out += section(run_dir)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            out.append(("p", f"(a section was not drawn: its files are not as specs writes them — "
+                             f"{type(exc).__name__}: {str(exc)[:200]})"))
+    return out
 
 
 # --- sections ----------------------------------------------------------------------------------------------------
@@ -81,8 +89,8 @@ def _intro(run_dir: Path) -> list[Block]:
     import yaml
 
     try:
-        recipe = yaml.safe_load((run_dir / "recipe.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        recipe = load_yaml((run_dir / "recipe.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, yaml.YAMLError):
         recipe = {}
     recipe = recipe if isinstance(recipe, dict) else {}
     name = recipe.get("name") or "?"
@@ -103,15 +111,22 @@ def _intro(run_dir: Path) -> list[Block]:
             status = str(entry.get("status", "?"))
             if entry.get("error"):
                 status += f": {entry['error']}"
-            seconds = entry.get("seconds")
-            rows.append([f"`{stage}`", status, "—" if seconds is None else f"{seconds:.1f}",
+            rows.append([f"`{stage}`", status, _number(entry.get("seconds"), ".1f"),
                          str(entry.get("finished") or entry.get("started") or "—")])
         out += [("h", 2, "Stages"), ("table", ["stage", "status", "seconds", "finished (or started)"], rows)]
     return out
 
 
+def _number(value: Any, spec: str) -> str:
+    """A number read from a run folder's file, formatted; anything else (an edited file's text) is "—"."""
+    import math
+
+    real = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return format(value, spec) if real else "—"
+
+
 def _pct(value: Any) -> str:
-    return f"{100 * value:.1f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
+    return _number(100 * value, ".1f") if isinstance(value, (int, float)) and not isinstance(value, bool) else "—"
 
 
 def _summary(run_dir: Path) -> list[Block]:

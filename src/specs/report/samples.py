@@ -72,7 +72,7 @@ def grade_html(response: Response) -> str:
     """``✓ correct · ✓ format`` (or ✗), plus the eval's count when it sampled several responses per prompt."""
     parts = [_flag(response.correct, "correct", "wrong"), _flag(response.formatted, "format", "format")]
     if response.n is not None and response.n > 1 and response.n_correct is not None:
-        parts.append(f'<span class="muted">{response.n_correct}/{response.n} samples correct</span>')
+        parts.append(f'<span class="muted">{int(response.n_correct)}/{int(response.n)} samples correct</span>')
     return '<div class="grade">' + " · ".join(parts) + "</div>"
 
 

@@ -11,7 +11,7 @@ from specs.pairs.io import read_pairs, to_dpo_rows, to_sft_rows
 def _with_images(columns: dict):
     import datasets
 
-    return datasets.Dataset.from_dict(columns).cast_column("images", datasets.List(datasets.Image()))
+    return datasets.Dataset.from_dict(columns).cast_column("images", datasets.List(datasets.Image(mode="RGB")))
 
 
 def dpo_dataset(pairs: Path, prompt: PromptSpec):

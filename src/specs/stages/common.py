@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -14,8 +16,14 @@ from specs.config import Strict
 from specs.console import say
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.data.prompt import PromptSpec
-from specs.errors import ConfigError
-from specs.models.loading import check_model_folder, load_model, load_processor, save_pretrained_atomic
+from specs.errors import ConfigError, ModelError
+from specs.models.loading import (
+    check_model_folder,
+    check_safetensors,
+    load_model,
+    load_processor,
+    save_pretrained_atomic,
+)
 
 
 class TrainCommon(Strict):
@@ -199,7 +207,7 @@ def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | Non
     log = log or say  # the console line and run.log
     scratch, settings = scratch_dir(out), cfg.model_dump_json()
     stamp = scratch / "stage.json"
-    checkpoint = last_complete_checkpoint(scratch)
+    checkpoint = resumable_checkpoint(scratch, log if trainer.accelerator.is_main_process else None)
     if checkpoint is not None and (not stamp.is_file() or stamp.read_text() != settings):
         if trainer.accelerator.is_main_process:
             log(f"{out.name}: the checkpoints in {scratch} were made with other settings; starting from step 0")
@@ -219,15 +227,15 @@ def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | Non
     trainer.train(resume_from_checkpoint=checkpoint)
 
 
-def last_complete_checkpoint(scratch: Path) -> str | None:
-    """The highest ``checkpoint-N`` in ``scratch`` that was saved whole, or None.
+def complete_checkpoints(scratch: Path) -> list[Path]:
+    """The ``checkpoint-N`` folders in ``scratch`` that were saved whole, highest step first.
 
     transformers' ``get_last_checkpoint`` takes the highest-numbered folder, even one a kill cut short mid-save
     (a 7B checkpoint takes minutes to write), and resuming from it then fails. ``trainer_state.json`` is written
     after the weights, optimizer, scheduler and RNG state, so a folder holding it (readable) is whole.
     """
     if not scratch.is_dir():
-        return None
+        return []
     import json
 
     def whole(folder: Path) -> bool:
@@ -238,7 +246,57 @@ def last_complete_checkpoint(scratch: Path) -> str | None:
 
     steps = sorted((int(p.name.split("-")[-1]), p) for p in scratch.glob("checkpoint-*")
                    if p.name.split("-")[-1].isdigit())
-    return next((str(p) for _, p in reversed(steps) if whole(p)), None)
+    return [p for _, p in reversed(steps) if whole(p)]
+
+
+def last_complete_checkpoint(scratch: Path) -> str | None:
+    """The highest checkpoint saved whole (:func:`complete_checkpoints`), or None."""
+    return next((str(p) for p in complete_checkpoints(scratch)), None)
+
+
+def resumable_checkpoint(scratch: Path, log: Callable[[str], None] | None = None) -> str | None:
+    """The highest whole checkpoint whose files also load safely (:func:`checkpoint_problem`), or None: a truncated
+    ``optimizer.pt`` or a pickle in ``rng_state.pth`` would fail every resume the same way, so such a checkpoint
+    is passed over, said in ``log``, for the one before."""
+    for folder in complete_checkpoints(scratch):
+        if (problem := checkpoint_problem(folder)) is None:
+            return str(folder)
+        if log is not None:
+            log(f"{folder.name} passed over: {problem}")
+    return None
+
+
+def checkpoint_problem(folder: Path) -> str | None:
+    """Why a checkpoint's own files cannot be resumed from, or None. Tensors are checked by their safetensors
+    header; torch files (optimizer, scheduler, RNG state) are opened with torch's safe loader (``weights_only``:
+    no object a pickle names is built) and memory-mapped, so a 7B optimizer state is not read twice; pickled
+    ``.bin`` weights are never opened (nor ``training_args.bin``, which resume does not read)."""
+    import torch
+    from transformers.trainer_pt_utils import safe_globals  # numpy's RNG state: the allowlist resume loads with
+
+
+    try:
+        files = sorted(folder.iterdir())
+    except OSError:
+        return "unreadable, or removed while being read (a rotation of the kept checkpoints)"
+    for file in files:
+        if not file.is_file():
+            continue
+        if file.suffix == ".bin" and file.name != "training_args.bin":  # that one resume never reads
+            return f"{file.name}: pickled weights (never unpickled: a pickle can run code)"
+        try:
+            if file.suffix == ".safetensors":
+                check_safetensors(file)
+            elif file.suffix in (".pt", ".pth"):
+                with safe_globals():
+                    torch.load(file, map_location="cpu", weights_only=True, mmap=True)
+        except ModelError as exc:
+            return str(exc).replace(str(file), file.name)
+        except (OSError, RuntimeError, ValueError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as exc:
+            why = "truncated or corrupt" if "zip" in str(exc).lower() or isinstance(exc, EOFError) else \
+                "not loadable by torch's safe loader"
+            return f"{file.name}: {why}"
+    return None
 
 
 def stage_callbacks(cfg: TrainCommon, out: Path, callbacks=()) -> list:

@@ -155,14 +155,19 @@ def _to_judge(candidates: list[dict[str, list]], coupled: bool) -> list[str]:
     ]
 
 
+def check_teacher_ids(path: Path, by_id: dict[str, list[str]], ids: set[str]) -> None:
+    """Teacher responses must answer some of the training prompts (pre-flight checks it before stage 1)."""
+    if not ids & set(by_id):
+        raise DataError(path, None, f"no response for any of the {len(ids)} prompts (ids such as "
+                        f"{next(iter(by_id))!r} are not among them)", "id")
+
+
 def _teacher_texts(cfg: DistillConfig, examples) -> tuple[list[list[str]], int]:
     """Per example, the teacher's responses for its id; and how many responses matched no example."""
 
     by_id = read_samples(cfg.teacher_samples)
     ids = {e.id for e in examples}
-    if not ids & set(by_id):
-        raise DataError(cfg.teacher_samples, None, f"no response for any of the {len(ids)} prompts (ids such as "
-                        f"{next(iter(by_id))!r} are not among them)", "id")
+    check_teacher_ids(cfg.teacher_samples, by_id, ids)
     unmatched = sum(len(texts) for key, texts in by_id.items() if key not in ids)
     return [by_id.get(e.id, []) for e in examples], unmatched
 

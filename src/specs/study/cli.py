@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from specs.paths import check_output
 from specs.study.claims import evaluate_claims
 from specs.study.config import load_study
 from specs.study.report import read_study, render_report
@@ -35,6 +36,8 @@ def report_command(
     """Re-render report.md, report.html and the figures from study.json alone."""
 
     folder = out or study_json.parent
+    if folder.resolve() != study_json.parent.resolve():  # beside its study.json, the folder is the study's own
+        check_output(folder, {"STUDY_JSON": study_json}, folder=True)
     _summary(render_report(study_json, folder), folder)
 
 

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from specs.atomic import mark
 from specs.data.jsonl import read_json, write_text_atomic
 from specs.errors import DataError
 from specs.report.html import Block, to_html, to_markdown
@@ -219,6 +220,7 @@ def render_report(study_json_path: Path, out_dir: Path) -> dict[str, Path]:
     study = read_study(Path(study_json_path))
     out_dir = Path(out_dir)
     figures = make_plots(study, out_dir)
+    mark(out_dir)
     items = blocks(study, evaluate_claims(study), figures)
     paths = {"markdown": out_dir / "report.md", "html": out_dir / "report.html"}
     write_text_atomic(paths["markdown"], to_markdown(items))

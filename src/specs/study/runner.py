@@ -33,9 +33,11 @@ from typing import Any
 
 import yaml
 
+from specs.atomic import mark
 from specs.config import build, deep_merge
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.errors import ConfigError
+from specs.paths import check_output
 from specs.recipe.plan import chosen_model, run_judge
 from specs.recipe.plan import stages as plan_stages
 from specs.recipe.runner import Run, Stage
@@ -161,6 +163,10 @@ class Study:
         import torch
 
 
+        if not (self.root / "study.yaml").is_file():  # a study folder (of an earlier version too) is ours
+            check_output(self.root, {}, folder=True)  # else a new one: never a folder of the user's files
+        self.root.mkdir(parents=True, exist_ok=True)
+        mark(self.root)
         started, threads = time.perf_counter(), torch.get_num_threads()
         if self.cfg.threads is not None:
             torch.set_num_threads(self.cfg.threads)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
+from specs.atomic import MARK, mark
 from specs.paths import check_output
+from specs.toybase.prebuilt import CARD
 from specs.toybase.pretrain import ToyBaseConfig, build_toy_base
 
 
@@ -25,6 +27,8 @@ def toy_base_command(
 
     cfg = ToyBaseConfig(seed=seed) if steps is None else ToyBaseConfig(steps=steps, seed=seed)
 
+    if out.is_dir() and (out / CARD).is_file() and not (out / MARK).exists():
+        mark(out)  # a toy base installed before specs marked its folders: its card says it is ours
     check_output(out, {}, folder=True)
     card = build_toy_base(out, cfg, force=force, log=lambda line: typer.echo(line, err=True))
     typer.echo(json.dumps({k: card[k] for k in ("pretrain_seconds", "rl_headroom")}, indent=2))

@@ -22,8 +22,9 @@ from specs.config import Strict
 from specs.data.jsonl import write_json_atomic
 from specs.data.prompt import PromptSpec, load_prompt
 from specs.data.records import load_examples
+from specs.errors import ModelError
 from specs.generation.sampler import open_images
-from specs.models.loading import load_model, load_processor, save_pretrained_atomic
+from specs.models.loading import check_model_folder, load_model, load_processor, save_pretrained_atomic
 from specs.models.tiny import build_tiny_model
 from specs.toybase.headroom import measure
 from specs.toybase.loop import prepare, train
@@ -67,10 +68,15 @@ def corpus(examples, prompt: PromptSpec, cfg: ToyBaseConfig) -> tuple[list, list
 
 def cached_card(out: Path, cfg: ToyBaseConfig, prompt: PromptSpec) -> dict[str, Any] | None:
     """The card of an already-built toy base with the same settings and prompt, or None."""
+
     card_path = out / CARD
-    if not card_path.is_file() or not (out / "config.json").is_file():
+    if not card_path.is_file():
         return None
-    card = json.loads(card_path.read_text())
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        check_model_folder(out)  # a card beside truncated or missing weights is rebuilt, not reused
+    except (OSError, ValueError, ModelError):
+        return None
     return card if matches(card, cfg.model_dump(), prompt.model_dump()) else None
 
 

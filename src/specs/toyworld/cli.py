@@ -11,6 +11,7 @@ import typer
 from specs.console import OneLineErrors
 from specs.data.jsonl import read_jsonl
 from specs.errors import ConfigError
+from specs.paths import check_output
 from specs.toyworld.generate import SPLITS, generate_split
 
 app = typer.Typer(cls=OneLineErrors, help="The procedural toy visual-reasoning world (84×84 grid scenes).",
@@ -34,6 +35,7 @@ def generate(
         raise ConfigError(f"unknown split {split!r} (choose from: {', '.join(SPLITS)})")
     if n < 1:
         raise ConfigError(f"--n must be at least 1, got {n}")
+    check_output(out, {}, folder=True)
     start = time.perf_counter()
     path = generate_split(out, split, n, seed)
     seconds = time.perf_counter() - start

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from specs.atomic import atomic_file
+from specs.atomic import atomic_file, mark
 from specs.data.jsonl import write_jsonl_atomic
 from specs.errors import ConfigError
 from specs.toyworld.questions import FAMILIES, ID_FAMILIES, OOD_FAMILIES, Item, sample_item
@@ -126,6 +126,7 @@ def generate_split(out_dir: str | Path, split: str, n: int, seed: int) -> Path:
     out_dir = Path(out_dir)
     image_dir = out_dir / "images" / split
     image_dir.mkdir(parents=True, exist_ok=True)
+    mark(out_dir)  # ours: a later --out here may add splits (and removes only this split's own stale PNGs)
     records = []
     for example in iter_examples(split, n, seed):
         _save_png(out_dir / example.record["images"][0], example.placed)
