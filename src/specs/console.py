@@ -14,6 +14,7 @@ from pathlib import Path
 
 from typer.core import TyperGroup
 
+from specs.distributed import is_main_process, process_index
 from specs.errors import one_line, visible
 
 _log_file: Path | None = None
@@ -42,8 +43,6 @@ class OneLineErrors(TyperGroup):
 def say(line: str) -> None:
     """Print one line (rank 0 only) and append it to the run's ``run.log`` when one is attached. Its control
     characters and newlines are shown escaped (``errors.visible``): values from files are data, never layout."""
-    from specs.distributed import is_main_process
-
     if not is_main_process():
         return
     line = visible(line)
@@ -60,8 +59,6 @@ def say_block(text: str) -> None:
 def error(line: str) -> None:
     """Print a failure's one line on stderr (every rank: the failing one may not be the main one) and log it."""
     import sys
-
-    from specs.distributed import is_main_process, process_index
 
     line = visible(line)
     print(line if is_main_process() else f"[rank {process_index()}] {line}", file=sys.stderr, flush=True)
@@ -84,7 +81,6 @@ def attach(run_dir: Path, header: bool = True) -> Path:
     """Send every later :func:`say` line to ``run_dir/run.log`` too (appended: a rerun continues the log; a stage's
     own process attaches without a ``---`` header line)."""
     global _log_file
-    from specs.distributed import is_main_process
 
     _log_file = Path(run_dir) / "run.log"
     if not is_main_process():  # one writer; the other ranks' lines were never printed

@@ -20,6 +20,7 @@ from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from specs import console
+from specs.distributed import is_main_process, num_processes
 from specs.errors import ResourceError, SpecsError, StageFailed, debugging, describe
 
 R = TypeVar("R")
@@ -90,7 +91,6 @@ def _die_with_parent(parent: int) -> None:
 def _fresh_group_port() -> Iterator[None]:
     """Under ``accelerate launch``: the children meet on a free port rank 0 picks (the parents' group holds the
     launcher's); in a single process nothing changes."""
-    from specs.distributed import is_main_process, num_processes
 
     if num_processes() == 1:
         yield

@@ -14,8 +14,8 @@ from specs.data.prompt import PromptSpec
 from specs.data.records import Example
 from specs.grading import accepted_golds, grade
 from specs.grading.cli import grade_line
+from specs.judge.accuracy import JudgeAccuracyReward
 from specs.rewards import accuracy_reward, composite_reward, score_example
-from specs.rewards.judge_accuracy import JudgeAccuracyReward
 from specs.stages.evaluate import grade_sample
 
 EXAMPLE = Example("m1", "Which process?", "mitosis", (), meta={"answers": ["mitosis", "cell division"]})

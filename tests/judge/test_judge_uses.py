@@ -11,7 +11,7 @@ from specs.data.records import Example
 from specs.errors import ConfigError
 from specs.generation.hf import Sample
 from specs.judge import JudgeError
-from specs.rewards import JudgeAccuracyReward, is_free_form
+from specs.judge.accuracy import JudgeAccuracyReward, is_free_form
 
 LUCKY = "<think>I get 14.</think><answer>12</answer>"  # right by luck: the reasoning says 14
 SOUND = "<think>I get 12.</think><answer>12</answer>"

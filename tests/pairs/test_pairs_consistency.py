@@ -5,9 +5,9 @@ from functools import partial
 import pytest
 
 from specs.judge import JudgeClient, JudgeError
+from specs.judge.consistency import JudgeFilter
 from specs.judge.prompts import CONSISTENCY_PROMPT
 from specs.pairs.consistency import (
-    JudgeFilter,
     answer_core,
     conclusion_agrees,
     conclusion_tail,

@@ -22,6 +22,7 @@ from typing import Any
 from specs.benchmarks.sources import Row, as_dict, is_null, literal_list, scalar
 from specs.data.records import ANSWER_TYPES
 from specs.errors import DataError
+from specs.grading import choices_from_question
 
 Draft = dict[str, Any]
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -135,7 +136,6 @@ def mathvista(row: Row) -> Draft:
 
 def mathverse(row: Row) -> Draft:
     """MathVerse: one row per (problem, version); Vision-Only rows have the whole question in the image."""
-    from specs.grading import choices_from_question
 
     question_type = row.text("question_type")
     question = row.text("question")

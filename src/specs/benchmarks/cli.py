@@ -11,8 +11,14 @@ from pathlib import Path
 
 import typer
 
+from specs.benchmarks.breakdowns import BREAKDOWNS, benchmark_breakdown
+from specs.benchmarks.convert import ADAPTERS, convert
+from specs.benchmarks.training import load_training_rows
 from specs.console import OneLineErrors
-from specs.errors import DataError
+from specs.data.jsonl import read_json, write_json_atomic
+from specs.data.records import load_examples
+from specs.errors import ConfigError, DataError
+from specs.paths import check_output
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -30,10 +36,6 @@ def convert_command(
     split: str | None = typer.Option(None, "--split", help="Split to pick in a folder of several."),
 ) -> None:
     """Convert one benchmark's local files into a canonical JSONL file with PNGs beside it."""
-    from specs.benchmarks.breakdowns import BREAKDOWNS
-    from specs.benchmarks.convert import ADAPTERS, convert
-    from specs.data.records import load_examples
-    from specs.paths import check_output
 
     if benchmark in ADAPTERS:  # an unknown name is convert's own one-line error
         check_output(out, {"PATH": path}, folder=True)
@@ -66,8 +68,6 @@ def training_data_command(
     split: str | None = typer.Option(None, "--split", help="Split of a DatasetDict / folder of splits."),
 ) -> None:
     """Convert an Orsta-47K / ViRL39K-style training set, dropping prompts too long once images are counted."""
-    from specs.benchmarks.training import load_training_rows
-    from specs.paths import check_output
 
     check_output(out, {"PATH": path, "--tokenizer": tokenizer}, folder=True)
     report = load_training_rows(
@@ -79,7 +79,6 @@ def training_data_command(
 
 def _per_prompt(report: Path) -> list[dict]:
     """An eval report's ``per_prompt`` entries, each with an id, n and n_correct, or a ``DataError``."""
-    from specs.data.jsonl import read_json
 
     entries = read_json(report)
     entries = entries.get("per_prompt") if isinstance(entries, dict) else None
@@ -101,14 +100,8 @@ def breakdown_command(
     out: Path | None = typer.Option(None, "--out", help="Write the breakdown JSON here."),
 ) -> None:
     """Per-category accuracy of an eval report, by the benchmark's usual keys."""
-    from specs.benchmarks.breakdowns import BREAKDOWNS, benchmark_breakdown
-    from specs.data.jsonl import write_json_atomic
-    from specs.data.records import load_examples
-    from specs.errors import ConfigError
 
     if out is not None:
-        from specs.paths import check_output
-
         check_output(out, {"DATA": data, "REPORT": report})
     examples = load_examples(data, check_images=False)
     if not examples:

@@ -27,6 +27,7 @@ from specs.benchmarks.images import decode, image_roots, image_tokens, is_empty_
 from specs.benchmarks.sources import Row, is_null, iter_rows, literal_list
 from specs.data.jsonl import write_json_atomic, write_jsonl_atomic
 from specs.errors import DataError
+from specs.grading import choices_from_question
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "question": ("question", "problem", "prompt", "query"),
@@ -202,6 +203,5 @@ def _choices(row: Row, question: str) -> list[str] | None:
         options = [str(o).strip() for o in literal_list(value, row, column)]
         if options:
             return options
-    from specs.grading import choices_from_question
 
     return choices_from_question(question)

@@ -8,7 +8,9 @@ from pathlib import Path
 import typer
 
 from specs.console import OneLineErrors
+from specs.data.combine import combine
 from specs.data.records import load_examples
+from specs.paths import check_output
 
 app = typer.Typer(cls=OneLineErrors, help="Canonical dataset files (JSONL + images).", no_args_is_help=True)
 
@@ -35,8 +37,6 @@ def combine_command(
     seed: int = typer.Option(0, "--seed", help="Which records are held out."),
 ) -> None:
     """Merge sources into one training file, holding out a random slice as the in-distribution test set."""
-    from specs.data.combine import combine
-    from specs.paths import check_output
 
     named = {f"input {i}": path for i, path in enumerate(inputs, 1)}
     check_output(out, named)

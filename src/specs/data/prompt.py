@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from specs.builtin import recipe_file
 from specs.config import Strict, build, read_yaml
 from specs.data.records import Example
 from specs.errors import ConfigError
@@ -128,9 +129,7 @@ def load_prompt(source: str | Path | None) -> PromptSpec:
         return PromptSpec()
     if str(source) in BUILTIN_PROMPTS:
         return build(PromptSpec, prompt_data(str(source)), str(builtin_prompt_path(str(source))))
-    from specs.recipe.schema import BUILTIN, builtin_path
-
-    path = builtin_path(str(source)) if str(source) in BUILTIN else Path(source)
+    path = recipe_file(source)
     data, lines = read_yaml(path)
     if "prompt" in data:
         block = data["prompt"]

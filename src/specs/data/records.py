@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from specs.data.image import ImageProblem, open_image
 from specs.data.jsonl import read_jsonl
 from specs.errors import DataError
 from specs.grading.formatcheck import FORMAT_CHECKS
@@ -99,8 +100,6 @@ def parse_example(obj: dict[str, Any], path: Path, line: int, check_images: bool
 
 
 def _check_image(image_path: Path, path: Path, line: int, rel: str) -> None:
-    from specs.data.image import ImageProblem, open_image
-
     if not image_path.is_file():
         raise DataError(path, line, f"image not found: {rel}", "images")
     try:

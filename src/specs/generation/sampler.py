@@ -12,16 +12,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from specs.data.image import open_image
 from specs.data.prompt import PromptSpec
 from specs.data.records import Example
-from specs.generation.hf import Sample, SamplingConfig
+from specs.distributed import is_main_process, sharded_map, wait_for_everyone, weights_sharded
+from specs.generation.hf import Sample, SamplingConfig, generate, stop_token_ids, vision_token_ids
+from specs.generation.sample_cache import SampleCache
+from specs.generation.vllm_engine import VLLMEngine
+from specs.models.loading import load_config, load_for_generation, load_processor
 
 CHUNK_PROMPTS = 1024  # prompts per cached chunk at least: fine-grained enough to resume, coarse enough to batch
 
 
 def open_images(examples: Sequence[Example]) -> list[list]:
     """Each example's images as RGB PIL images, loaded now (files are closed again)."""
-    from specs.data.image import open_image
 
     return [[open_image(p) for p in e.images] for e in examples]
 
@@ -46,8 +50,6 @@ class Sampler:
         return [self.prompt.messages(e) for e in examples]
 
     def _load(self) -> None:
-        from specs.models.loading import load_for_generation, load_processor
-
         if self.processor is None:
             self.processor = load_processor(self.model_path, max_pixels=self.prompt.max_pixels)
         if self.backend == "hf" and self.model is None:
@@ -67,7 +69,6 @@ class Sampler:
         """
         if cache is not None:
             return self._sample_cached(examples, sampling, progress, record_nucleus, shard, Path(cache))
-        from specs.distributed import is_main_process, sharded_map
 
         if sampling.backend != self.backend:
             raise ValueError(f"sampler on backend {self.backend!r} asked to sample with {sampling.backend!r}")
@@ -80,8 +81,6 @@ class Sampler:
 
         def run(shard_examples: Sequence[Example]) -> list[list[Sample]]:
             if self.backend == "hf":
-                from specs.generation.hf import generate
-
                 return generate(self.model, self.processor, self.messages(shard_examples), open_images(shard_examples),
                                 sampling, record_nucleus=record_nucleus, progress=progress, prefixes=prefixes)
             return self._vllm(sampling).generate(
@@ -91,16 +90,12 @@ class Sampler:
 
         if not shard:
             return run(examples)
-        from specs.distributed import weights_sharded
 
         # An in-memory model under ZeRO-3/FSDP is sharded: every rank must make the same forward passes.
         return sharded_map(run, examples, equal=self._in_memory and weights_sharded())
 
     def _sample_cached(self, examples: Sequence[Example], sampling: SamplingConfig, progress: str | None,
                        record_nucleus: bool, shard: bool, root: Path) -> list[list[Sample]]:
-        from specs.distributed import is_main_process, wait_for_everyone
-        from specs.generation.sample_cache import SampleCache
-
         identity = {"model": str(self.model_path), "sampling": sampling.model_dump(),
                     "prompt": self.prompt.model_dump(), "nucleus": record_nucleus}
         store = SampleCache(root, identity, examples)
@@ -122,16 +117,12 @@ class Sampler:
 
     def _vllm(self, sampling: SamplingConfig):
         if self._engine is None:
-            from specs.generation.vllm_engine import VLLMEngine
-
             self._engine = VLLMEngine(self.model_path, sampling.seed, self.prompt.max_pixels)
         return self._engine
 
     def _vllm_stops(self) -> tuple[list[int], list[int]]:
         from transformers import GenerationConfig
 
-        from specs.generation.hf import stop_token_ids, vision_token_ids
-        from specs.models.loading import load_config
 
         config = load_config(self.model_path)
         tokenizer = getattr(self.processor, "tokenizer", self.processor)

@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from specs.distributed import local_rank, num_processes, process_index
 from specs.errors import ConfigError
 from specs.generation.hf import Sample, SamplingConfig, render_prompts
 from specs.generation.vllm_cpu import cpu_engine_env
+from specs.models.loading import generation_dtype
 
 BANNED = -100.0  # vLLM clamps biases to [-100, 100]; -100 makes a token unreachable in practice
 
@@ -102,8 +104,6 @@ class VLLMEngine:
         require_vllm()
         from vllm import LLM
 
-        from specs.distributed import local_rank, num_processes, process_index
-        from specs.models.loading import generation_dtype
 
         kwargs: dict[str, Any] = {}
         if num_processes() > 1:

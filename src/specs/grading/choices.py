@@ -14,6 +14,7 @@ import re
 from specs.grading.flips import flipped
 from specs.grading.latex import canonical_latex, remove_noise, strip_math_delims, unbox, unwrap_text_commands
 from specs.grading.numbers import close, normalize_numeric_text, parse_number
+from specs.grading.probes import fast_symbolic
 from specs.grading.statements import states_phrase
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -129,7 +130,6 @@ def stated_option(text: str, choices: list[str]) -> int | None:
 
 def equivalent_option(text: str, choices: list[str]) -> int | None:
     """The one option a mathematical answer equals by the sympy-free probes (``1+x^2`` for ``x^2+1``)."""
-    from specs.grading.probes import fast_symbolic  # lazy: probes import the number reader too
 
     span = dress_off(text)
     if not _MATHY.search(span):

@@ -16,9 +16,11 @@ from typing import Any
 import typer
 
 from specs.data.jsonl import parse_json_line, write_jsonl_atomic
+from specs.errors import DataError
 from specs.grading.formatcheck import format_ok
 from specs.grading.golds import accepted_golds
 from specs.grading.grade import ANSWER_TYPES, grade
+from specs.paths import check_output
 
 # field → (accepted types, required)
 _FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
@@ -85,9 +87,6 @@ def grade_line(record: dict[str, Any], line: int, strict: bool = True) -> dict[s
     }
 
 
-
-
-
 def grade_command(
     input: Path = typer.Argument(..., help="JSONL with response and ground_truth per line."),
     out: Path = typer.Option(..., "--out", help="Where to write one graded JSON line per good input line."),
@@ -96,8 +95,6 @@ def grade_command(
     ),
 ) -> None:
     """Grade responses against gold answers (docs/grading.md) and report accuracy and format compliance."""
-    from specs.errors import DataError
-    from specs.paths import check_output
 
     check_output(out, {"IN": input})
     try:

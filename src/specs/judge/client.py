@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from specs.data.jsonl import write_json_atomic
 from specs.errors import ConfigError
 from specs.judge.config import JudgeConfig
 
@@ -100,8 +101,6 @@ class JudgeClient:
                 return cached
         reply = self._request(prompt)
         if path is not None:
-            from specs.data.jsonl import write_json_atomic
-
             record = {"model": self.config.model, "params": self.params, "prompt": prompt, "reply": reply}
             write_json_atomic(path, record)
         return reply

@@ -12,6 +12,14 @@ from pathlib import Path
 
 import typer
 
+from specs.config import load
+from specs.data.jsonl import write_json_atomic
+from specs.data.prompt import load_prompt
+from specs.errors import ConfigError, SpecsError
+from specs.generation.hf import SamplingConfig
+from specs.lmms.run import check_sampling, evaluate_lmms
+from specs.lmms.tasks import parse_data
+from specs.paths import check_output
 from specs.stages.cli import PROMPT, SET
 
 INSTALL = ("lmms-eval is not installed (the optional lmms extra). On the CPU stack of requirements.lock: "
@@ -32,14 +40,6 @@ def lmms_eval_command(
     sets: list[str] = SET,
 ) -> None:
     """Evaluate with lmms-eval's tasks and metrics (MathVista, MathVerse, MATH-Vision, MMMU, MEGA-Bench) offline."""
-    from specs.config import load
-    from specs.data.jsonl import write_json_atomic
-    from specs.data.prompt import load_prompt
-    from specs.errors import ConfigError, SpecsError
-    from specs.generation.hf import SamplingConfig
-    from specs.lmms.run import check_sampling, evaluate_lmms
-    from specs.lmms.tasks import parse_data
-    from specs.paths import check_output
 
     if not installed():
         raise ConfigError(INSTALL)

@@ -23,10 +23,13 @@ from lmms_eval.api.instance import GenerationResult, Instance, TokenCounts
 from lmms_eval.api.model import lmms
 from tqdm.auto import tqdm
 
+from specs.data.image import open_image
 from specs.data.prompt import PromptSpec, load_prompt
 from specs.data.records import Example
 from specs.errors import ConfigError
+from specs.generation import hf  # by module: tests replace hf.generate
 from specs.generation.hf import SamplingConfig
+from specs.models.loading import load_for_generation, load_processor
 
 
 def allow_filelock4() -> None:
@@ -58,7 +61,6 @@ class SpecsLMM(lmms):
         super().__init__()
         import torch
 
-        from specs.models.loading import load_for_generation, load_processor
 
         if unknown:
             raise ConfigError(f"--model specs: unknown model_args {', '.join(sorted(unknown))} "
@@ -114,18 +116,16 @@ class SpecsLMM(lmms):
         return SamplingConfig.model_validate({**self.sampling.model_dump(), **update})
 
     def _answer(self, batch: Sequence[Instance], sampling: SamplingConfig) -> list[GenerationResult]:
-        from specs.generation.hf import generate, render_prompts
-
         conversations, images = [], []
         for request in batch:
             _, doc_to_messages, _, doc_id, task, split = request.args
             example, doc_images = to_example(doc_to_messages(self.task_dict[task][split][doc_id]), f"{task}/{doc_id}")
             conversations.append(self.spec.messages(example))
             images.append(doc_images)
-        for request, text in zip(batch, render_prompts(self.processor, conversations, images), strict=True):
+        for request, text in zip(batch, hf.render_prompts(self.processor, conversations, images), strict=True):
             _, _, _, doc_id, task, split = request.args
             self.prompts[(task, split, doc_id)] = text
-        answers = [s[0] for s in generate(self.model, self.processor, conversations, images, sampling)]
+        answers = [s[0] for s in hf.generate(self.model, self.processor, conversations, images, sampling)]
         return [GenerationResult(text=a.text, token_counts=TokenCounts(output_tokens=a.n_tokens)) for a in answers]
 
 
@@ -158,7 +158,6 @@ def to_example(messages: list[dict[str, Any]], example_id: str) -> tuple[Example
 
 def _rgb(image: Any):
     """A PIL image (or an image file's path, as some tasks give) in RGB."""
-    from specs.data.image import open_image
 
     if isinstance(image, (str, Path)):
         return open_image(image)

@@ -19,6 +19,7 @@ from typing import Any
 from specs.data.prompt import PromptSpec
 from specs.errors import ConfigError
 from specs.generation.hf import SamplingConfig
+from specs.lmms.tasks import PREFIX, write_local_tasks
 
 # Sampling knobs that become lmms-eval gen_kwargs (they override the task's generation_kwargs, as --gen_kwargs does).
 GEN_KEYS = ("temperature", "top_p", "max_new_tokens")
@@ -42,7 +43,6 @@ def evaluate_lmms(
     ``output_path``: where task code may write files of its own (MEGA-Bench's responses file, in
     ``<output_path>/submissions/``). Raises ``ConfigError``/``DataError``/``ModelError`` on our side's problems.
     """
-    from specs.lmms.tasks import PREFIX, write_local_tasks
 
     sampling = sampling or SamplingConfig()
     gen_kwargs = check_sampling(sampling)
@@ -53,7 +53,7 @@ def evaluate_lmms(
     import lmms_eval
     from lmms_eval.tasks import TaskManager
 
-    from specs.lmms.model import SpecsLMM  # importing it applies the filelock shim, before simple_evaluate runs
+    from specs.lmms.model import SpecsLMM  # lazy: lmms-eval (optional) at its top; it applies the filelock shim
 
     before = set(_submissions(output_path))
     with tempfile.TemporaryDirectory(prefix="specs-lmms-tasks-") as folder, _unused_judge_key(bool(data)):

@@ -15,7 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from specs.benchmarks.sources import table_files
 from specs.config import read_yaml
+from specs.data.jsonl import write_text_atomic
 from specs.errors import ConfigError, DataError
 
 PREFIX = "specs_"
@@ -56,7 +58,6 @@ def parquet_files(path: Path, split: str, columns: list[str]) -> list[Path]:
     """The split's parquet files at ``path`` (a file, or a folder of shards), each holding ``columns``."""
     import pyarrow.parquet as pq
 
-    from specs.benchmarks.sources import table_files
 
     files = table_files(path, split)
     for file in files:
@@ -81,7 +82,6 @@ def write_local_tasks(data: dict[str, Path], folder: Path) -> dict[str, list[str
     """Write the runnable YAML of each task in ``data`` into ``folder``; returns the data files each reads."""
     import yaml
 
-    from specs.data.jsonl import write_text_atomic
 
     shipped, used = shipped_tasks(), {}
     for name, path in data.items():

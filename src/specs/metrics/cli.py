@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
+from specs.data.jsonl import write_json_atomic
+from specs.data.prompt import load_prompt
+from specs.data.records import load_examples
+from specs.errors import DataError
+from specs.generation.hf import SamplingConfig
 from specs.metrics.branching import DEFAULT_TOP_P
+from specs.paths import check_output
+from specs.stages.evaluate import branching_report
 
 
 def rbf_command(
@@ -30,16 +37,8 @@ def rbf_command(
     Responses are sampled from the full temperature-scaled distribution (top_p = 1); the nucleus size at each
     position is measured on that same distribution. Temperature 0 means greedy decoding (nucleus sizes of about 1).
     """
-    from specs.data.jsonl import write_json_atomic
-    from specs.data.prompt import load_prompt
-    from specs.data.records import load_examples
-    from specs.errors import DataError
-    from specs.generation.hf import SamplingConfig
-    from specs.stages.evaluate import branching_report
 
     if out is not None:
-        from specs.paths import check_output
-
         check_output(out, {"MODEL": model, "DATA": data})
     sampling = SamplingConfig(n=samples, temperature=temperature, top_p=1.0, max_new_tokens=max_new_tokens, seed=seed)
     examples = load_examples(data)[:limit]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from specs.models.tiny import ARCHS
+from specs.models.tiny import ARCHS, build_tiny_model
+from specs.paths import check_output
 
 
 def tiny_model_command(
@@ -17,8 +18,6 @@ def tiny_model_command(
     """Build a randomly initialised tiny model + locally trained tokenizer + processor."""
     if arch not in ARCHS:
         raise typer.BadParameter(f"unknown arch {arch!r}; choose one of {', '.join(ARCHS)}", param_hint="--arch")
-    from specs.models.tiny import build_tiny_model
-    from specs.paths import check_output
 
     check_output(out, {}, folder=True)
     path = build_tiny_model(out, arch, seed=seed)

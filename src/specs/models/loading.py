@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from specs.atomic import atomic_dir
+from specs.distributed import device
 from specs.errors import OS_HINTS, ModelError, os_error
 
 # model_type → the stock processor and video processor class names we record in processor_config.json
@@ -147,7 +148,7 @@ def load_processor(path: str | Path, max_pixels: int | None = None):
     except (ImportError, OSError, ValueError, TypeError, AttributeError):
         processor = None  # stock processor needs torchvision (video half); fall back below
     if processor is None or not hasattr(processor, "image_processor"):
-        from specs.models.processors import IMAGE_ONLY_PROCESSORS
+        from specs.models.processors import IMAGE_ONLY_PROCESSORS  # lazy: it imports transformers at its top
 
         if model_type not in IMAGE_ONLY_PROCESSORS:
             raise ModelError(f"{path}: no image processor could be loaded for model_type {model_type!r}")
@@ -233,7 +234,6 @@ def load_for_generation(path: str | Path):
     """
     from transformers.integrations.deepspeed import unset_hf_deepspeed_config
 
-    from specs.distributed import device
 
     check_model_folder(path)  # the prompts carry images: an image-text model
     unset_hf_deepspeed_config()

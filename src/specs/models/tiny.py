@@ -10,6 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from specs.models.loading import load_processor, save_pretrained_atomic
+from specs.models.templates import chat_template
+from specs.models.tokenizer import train_qwen_tokenizer
+
 ARCHS = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl", "qwen2")
 
 
@@ -104,8 +108,7 @@ def build_processor(arch: str, tok, size: TinySize):
     """An image-only processor (works without torchvision) with the real Qwen chat template."""
     from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
-    from specs.models.processors import IMAGE_ONLY_PROCESSORS
-    from specs.models.templates import chat_template
+    from specs.models.processors import IMAGE_ONLY_PROCESSORS  # lazy: it imports transformers at its top
 
     tok.chat_template = chat_template(arch)
     if arch == "qwen2":
@@ -133,15 +136,11 @@ def build_tiny_model(
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForImageTextToText
 
-    from specs.models.loading import save_pretrained_atomic
 
     if arch not in ARCHS:
         raise ValueError(f"unknown arch {arch!r}; choose one of {', '.join(ARCHS)}")
-    from specs.models.tokenizer import train_qwen_tokenizer
 
     if processor_from is not None:
-        from specs.models.loading import load_processor
-
         processor = load_processor(processor_from)
         tok = getattr(processor, "tokenizer", processor)
     else:

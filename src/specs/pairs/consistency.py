@@ -8,8 +8,8 @@ filter" loses ~2 points after RL (arXiv 2510.25801), so the filter is on by defa
 Two filters, both ``Callable[[str], bool]`` for ``build_pair(consistency=...)``:
 
 - :func:`conclusion_agrees` (default, free, rule based): the think block's last sentence mentions the answer;
-- :class:`JudgeFilter` (optional, off by default): asks the judge (:mod:`specs.judge`, any OpenAI-compatible
-  endpoint).
+- :class:`specs.judge.consistency.JudgeFilter` (optional, off by default): asks the judge (any OpenAI-compatible
+  endpoint); it lives with the judge's client, above this pure module.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from specs.grading import grade
 from specs.grading.formatcheck import ANSWER_CLOSE, ANSWER_OPEN, THINK_CLOSE, THINK_OPEN, format_ok
-from specs.judge import JudgeClient, JudgeConfig
-from specs.judge.prompts import CONSISTENCY_PROMPT, yes_no
 
 GradeFn = Callable[[str, str, Sequence[str] | None], Any]
 
@@ -102,8 +101,6 @@ def conclusion_tail(sentence: str) -> str:
 
 
 def _default_grade(response: str, gold: str, choices: Sequence[str] | None) -> Any:
-    from specs.grading import grade  # lazy: the grader is heavier (math-verify) and optional for this module
-
     return grade(response, gold, choices=list(choices) if choices is not None else None)
 
 
@@ -133,39 +130,3 @@ def conclusion_agrees(text: str, *, choices: Sequence[str] | None = None, grade_
             if result if isinstance(result, bool) else result.correct:
                 return True
     return False
-
-
-class JudgeFilter:
-    """Ask the judge whether a response's reasoning supports its answer (:data:`CONSISTENCY_PROMPT`, yes or no).
-
-    Off by default (a request per chosen candidate); see :mod:`specs.judge` for the endpoint, key, retries and
-    cache. ``prefetch(texts)`` asks for many at once (concurrently, and from the main process alone under a
-    multi-process run: every rank must call it); calling the filter on a prefetched text then costs nothing.
-    """
-
-    def __init__(self, judge: JudgeClient | JudgeConfig):
-        self.client = judge if isinstance(judge, JudgeClient) else JudgeClient(judge)
-        self._verdicts: dict[str, bool] = {}
-
-    def __repr__(self) -> str:
-        return f"JudgeFilter({self.client!r})"
-
-    def prefetch(self, texts: Sequence[str]) -> None:
-        """Ask about every text not asked yet, as one batch (:meth:`JudgeClient.ask_many`)."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._verdicts]
-        replies = self.client.ask_many([CONSISTENCY_PROMPT.format(response=t) for t in todo])
-        for text, reply in zip(todo, replies, strict=True):
-            self._verdicts[text] = self._verdict(reply)
-
-    def __call__(self, text: str) -> bool:
-        """True for a "yes", False for a "no"; ``JudgeError`` for anything else."""
-        if text not in self._verdicts:
-            self._verdicts[text] = self._verdict(self.client.ask(CONSISTENCY_PROMPT.format(response=text)))
-        return self._verdicts[text]
-
-    def _verdict(self, reply: str) -> bool:
-        verdict = yes_no(reply)
-        if verdict is None:
-            raise self.client.error(f"replied neither yes nor no: {reply[:100]!r}; use a judge.model that follows "
-                                    "the instruction, or consistency: rule")
-        return verdict

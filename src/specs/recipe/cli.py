@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from specs.recipe.rehearsal import RESPONSE_TOKENS
+from specs import console
+from specs.atomic import mark
+from specs.distributed import is_main_process, runner_group, wait_for_everyone
+from specs.paths import check_output
+from specs.recipe.cost import cost_table
+from specs.recipe.plan import run_recipe, table
+from specs.recipe.rehearsal import RESPONSE_TOKENS, rehearsal_recipe
+from specs.recipe.runner import Run
+from specs.recipe.schema import load_recipe
 
 
 def run_command(
@@ -22,18 +30,12 @@ def run_command(
     The console shows a stage counter, one line per training log step and each eval's result; run.log in the
     run directory keeps the same lines.
     """
-    from specs import console
-    from specs.distributed import runner_group
-    from specs.recipe.plan import run_recipe, table
-    from specs.recipe.runner import Run
-    from specs.recipe.schema import load_recipe
 
     if not verbose:
         console.quiet_libraries()
     runner_group()  # the runner loads no model: its process group (under accelerate launch) is gloo, on no GPU
     rows = run_recipe(Run(load_recipe(recipe, sets), out, log=console.say), ready=console.attach, quiet=not verbose,
                       until=until)
-    from specs.distributed import is_main_process
 
     if not is_main_process():
         return
@@ -54,8 +56,6 @@ def cost_command(
 ) -> None:
     """What a recipe will cost: per stage, optimizer steps, generation rounds, prompts, responses, tokens at the
     caps, checkpoints on disk, GPU memory and hours, under the assumptions printed with it."""
-    from specs import console
-    from specs.recipe.cost import cost_table
 
     console.say_block(cost_table(recipe, gpus, {"train": train, "id_test": id_test, "ood_test": ood_test}, sets))
 
@@ -78,15 +78,6 @@ def rehearse_command(
     """Every stage of a real recipe in minutes: its settings and engines, with a tiny model of the base's family,
     a sample of its data (or synthetic records with large images) and short lengths; then what the full run will
     cost. Launch it as the full run (e.g. accelerate launch with the DeepSpeed config) to rehearse that too."""
-    from specs import console
-    from specs.atomic import mark
-    from specs.distributed import is_main_process, runner_group, wait_for_everyone
-    from specs.paths import check_output
-    from specs.recipe.cost import cost_table
-    from specs.recipe.plan import run_recipe, table
-    from specs.recipe.rehearsal import rehearsal_recipe
-    from specs.recipe.runner import Run
-    from specs.recipe.schema import load_recipe
 
     if not verbose:
         console.quiet_libraries()

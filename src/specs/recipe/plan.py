@@ -10,19 +10,29 @@ from typing import Any
 from specs import console
 from specs.data.jsonl import write_json_atomic
 from specs.device_memory import PeakDeviceMemory
+from specs.distributed import is_main_process, num_processes
 from specs.errors import ConfigError
 from specs.fresh_process import in_fresh_process, peak_rss_mb, rss_mb
 from specs.generation.sample_cache import samples_cache
 from specs.judge.config import JudgeConfig
-from specs.recipe.runner import MODEL_ROWS, Run, Stage
+from specs.layout import MODEL_ROWS
+from specs.recipe.preflight import preflight
+from specs.recipe.runner import Run, Stage
 from specs.recipe.schema import Recipe, judge_users
+from specs.report.run_report import refresh_run_report
+from specs.stages import distill as distill_stage  # by module: tests replace its distill
+from specs.stages.coldstart import dpo_dataset, sft_dataset
+from specs.stages.dpo import train_dpo
+from specs.stages.evaluate import evaluate_sets
+from specs.stages.grpo import train_grpo
+from specs.stages.sft import train_sft
+from specs.toybase.pretrain import build_toy_base
+from specs.toyworld import generate_split
 
 SPLITS = ("train", "id-test", "ood-test")
 
 
 def _make_data(run: Run) -> None:
-    from specs.toyworld import generate_split
-
     toy = run.recipe.data.toy
     sizes = {"train": toy.n_train, "id-test": toy.n_id_test, "ood-test": toy.n_ood_test}
     for split in SPLITS:
@@ -31,9 +41,6 @@ def _make_data(run: Run) -> None:
 
 
 def _make_base(run: Run) -> None:
-    from specs.distributed import num_processes
-    from specs.toybase.pretrain import build_toy_base
-
     if num_processes() > 1:  # a DDP build would train a different model than the cached single-process one
         raise ConfigError(
             "the toy base is built in one process: run `specs toy-base --out DIR` first, then launch with "
@@ -51,9 +58,6 @@ def run_judge(run: Run) -> JudgeConfig | None:
 
 
 def _eval(run: Run, name: str) -> None:
-    from specs.distributed import is_main_process
-    from specs.stages.evaluate import evaluate_sets
-
     spec = run.recipe.eval
     sets = {split: run.data(split) for split in ("id-test", "ood-test")}
     out = run.evals / f"{name}.json"
@@ -67,8 +71,6 @@ def _eval(run: Run, name: str) -> None:
 
 
 def _grpo(run: Run, start: str, out: str, which: str) -> None:
-    from specs.stages.grpo import train_grpo
-
     train_grpo(run.model(start), run.data("train"), run.model(out), getattr(run.recipe, which), run.recipe.prompt,
                judge=run_judge(run))
 
@@ -80,30 +82,23 @@ def chosen_model(run: Run, source: str) -> Path | None:
 
 
 def _distill(run: Run) -> None:
-    from specs.stages.distill import distill
-
     cfg = run.recipe.distill
-    stats = distill(chosen_model(run, cfg.chosen_source), run.model("base"), run.data("train"),
+    stats = distill_stage.distill(chosen_model(run, cfg.chosen_source), run.model("base"), run.data("train"),
                     run.root / "pairs.jsonl", cfg, run.recipe.prompt, run_judge(run))
     for line in stats["summary"]:
         run.log("  " + line)
 
 
 def _cold_start(run: Run) -> None:
-    from specs.stages.coldstart import dpo_dataset, sft_dataset
-    from specs.stages.gf_tracking import gf_outputs
+    from specs.stages.gf_tracking import gf_outputs  # lazy: it imports transformers at its top
 
     cs, prompt = run.recipe.cold_start, run.recipe.prompt
     pairs, out = run.root / "pairs.jsonl", run.model("cold_start")
     cfg = cs.dpo if cs.method == "dpo" else cs.sft
     callbacks, train_out = gf_outputs(cfg, run.model("base"), prompt, run.data("id-test"), run.data("ood-test"), out)
     if cs.method == "dpo":
-        from specs.stages.dpo import train_dpo
-
         train_dpo(run.model("base"), dpo_dataset(pairs, prompt), train_out, cfg, prompt, callbacks)
     else:
-        from specs.stages.sft import train_sft
-
         train_sft(run.model("base"), sft_dataset(pairs, prompt), train_out, cfg, prompt, callbacks)
 
 
@@ -187,8 +182,6 @@ def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quie
 
     ``ready(run.root)`` is called once the pre-flight has passed and the folder's lock is taken (the console
     attaches ``run.log`` then: a recipe refused before any stage leaves no folder behind)."""
-    from specs.distributed import is_main_process
-    from specs.recipe.preflight import preflight
 
     plan = stages(run)
     if until is not None:
@@ -202,7 +195,6 @@ def run_recipe(run: Run, ready: Callable[[Path], Any] = lambda _root: None, quie
     rows = summary(run)
     if is_main_process():
         write_json_atomic(run.root / "summary.json", rows)
-        from specs.report.run_report import refresh_run_report
 
         refresh_run_report(run.root, run.log)
     return rows

@@ -13,15 +13,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from specs.errors import ConfigError
+from specs.data.image import image_size
+from specs.data.jsonl import read_jsonl
+from specs.data.records import content_key, load_examples
+from specs.errors import ConfigError, DataError
+from specs.generation.hf import prompt_lengths
+from specs.generation.vllm_engine import require_vllm
+from specs.models.loading import check_model_folder, load_config, load_processor
+from specs.pairs.samples import read_samples
 from specs.recipe.runner import Run, Stage
+from specs.stages.distill import check_teacher_ids
+from specs.stages.dpo import dpo_args
+from specs.stages.grpo import grpo_args
+from specs.stages.sft import sft_args
 
 
 def preflight(run: Run, plan: list[Stage]) -> None:
     """Raise the first problem as one line (``SpecsError``): model folder, data files, every stage's TRL config."""
-    from specs.data.records import load_examples
-    from specs.models.loading import check_model_folder
-
     recipe, names = run.recipe, {stage.name for stage in plan}
     _outside_inputs(run)
     if recipe.base_model is not None:
@@ -52,9 +60,6 @@ def preflight(run: Run, plan: list[Stage]) -> None:
                 _prompts_fit(run, examples[split][:limit], split, context - budget,
                              f"the base model's context ({context} tokens) less {key}.max_new_tokens {budget}")
     if "distill" in names and recipe.distill.chosen_source == "teacher":
-        from specs.pairs.samples import read_samples
-        from specs.stages.distill import check_teacher_ids
-
         samples = read_samples(recipe.distill.teacher_samples)
         if "train" in examples:  # the ids the distill stage will look up, resolved now rather than four stages in
             check_teacher_ids(recipe.distill.teacher_samples, samples, {e.id for e in examples["train"]})
@@ -68,12 +73,6 @@ def preflight(run: Run, plan: list[Stage]) -> None:
 def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> None:
     """Every training prompt, with its images at the recipe's pixel cap, leaves its rollout the whole budget in the
     engine: vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume)."""
-    from specs.data.image import image_size
-    from specs.data.jsonl import read_jsonl
-    from specs.errors import DataError
-    from specs.generation.hf import prompt_lengths
-    from specs.models.loading import load_processor
-
     processor = load_processor(run.recipe.base_model, max_pixels=run.recipe.prompt.max_pixels)
     for start in range(0, len(examples), 256):
         chunk = examples[start : start + 256]
@@ -95,7 +94,6 @@ def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> N
 
 def _context_length(model: Path) -> int | None:
     """The longest sequence the model takes (its text config's ``max_position_embeddings``), when it says."""
-    from specs.models.loading import load_config
 
     config = load_config(model)
     text = getattr(config, "text_config", None) or config
@@ -105,8 +103,6 @@ def _context_length(model: Path) -> int | None:
 
 def _no_test_in_train(run: Run, examples: dict[str, list]) -> None:
     """A test record that is also a training record (same question, answer and images) would measure recall."""
-    from specs.data.records import content_key
-    from specs.errors import DataError
 
     if "train" not in examples:
         return
@@ -131,9 +127,7 @@ def _outside_inputs(run: Run) -> None:
 
 def _trl_configs(recipe: Any, names: set[str], out: Path) -> dict[str, Callable[[], Any]]:
     """Recipe key → a call building the TRL config that key's stage trains with."""
-    from specs.generation.vllm_engine import require_vllm
-    from specs.stages.gf_tracking import check_gf_settings
-    from specs.stages.grpo import grpo_args
+    from specs.stages.gf_tracking import check_gf_settings  # lazy: it imports transformers at its top
 
     def grpo(cfg):
         if cfg.vllm != "off":
@@ -153,10 +147,7 @@ def _trl_configs(recipe: Any, names: set[str], out: Path) -> dict[str, Callable[
 
 def _cold_start_args(method: str, cfg: Any, out: Path) -> Any:
     if method == "dpo":
-        from specs.stages.dpo import dpo_args
-
         return dpo_args(cfg, out)
-    from specs.stages.sft import sft_args
 
     return sft_args(cfg, out)
 

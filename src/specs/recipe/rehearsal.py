@@ -23,6 +23,7 @@ from typing import Any
 from specs.atomic import atomic_file
 from specs.config import read_yaml
 from specs.data.jsonl import read_jsonl, write_jsonl_atomic, write_text_atomic
+from specs.data.prompt import prompt_data
 from specs.models.tiny import TinySize, build_tiny_model
 
 RESPONSE_TOKENS = 32  # every generation budget, rehearsed (default)
@@ -74,7 +75,6 @@ def _scale(raw: dict[str, Any], tokens: int, pixel_divisor: int) -> None:
     ``tokens`` for every generation budget, images at 1/``pixel_divisor`` of the pixel cap (on a CPU, 16: a GRPO
     round encodes all its prompts' images at once: at 1,280 tokens an image, 1,024 rollouts' pixel values are ~9 GB
     on each rank)."""
-    from specs.data.prompt import prompt_data
 
     prompt = raw.get("prompt") or "reasoning"
     prompt = dict(prompt_data(prompt) if isinstance(prompt, str) else prompt)

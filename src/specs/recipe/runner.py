@@ -21,11 +21,12 @@ import yaml
 from specs.atomic import mark, sweep
 from specs.config import build, load_yaml
 from specs.data.jsonl import write_json_atomic, write_text_atomic
+from specs.distributed import is_main_process, wait_for_everyone
 from specs.errors import ConfigError, Interrupted, interruption
 from specs.paths import check_output
+from specs.recipe.lock import run_lock
 from specs.recipe.schema import Recipe
-
-MODEL_ROWS = (("base", "base"), ("grpo_zero", "GRPO-zero"), ("cold_start", "cold start"), ("final", "final"))
+from specs.report.run_report import refresh_run_report
 
 
 @dataclass
@@ -46,8 +47,6 @@ class Run:
     """A run directory: resolved recipe, manifest, data, models, evals."""
 
     def __init__(self, recipe: Recipe, root: Path, log: Callable[[str], None] = print, report: bool = True):
-        from specs.distributed import is_main_process
-
         self.recipe, self.root, self.report = recipe, Path(root), report  # report: re-render report.html per stage
         if self.root.is_file():
             raise ConfigError(f"{self.root}: is a file; --out must be a folder (new or a run folder)")
@@ -121,8 +120,6 @@ class Run:
         an ``isolated`` stage in its own process and returns memory figures for the manifest."""
         import contextlib
 
-        from specs.distributed import is_main_process
-        from specs.recipe.lock import run_lock
 
         main = is_main_process()
         if main and not (self.root / "recipe.yaml").is_file():  # a new run: never in a folder of the user's files
@@ -133,9 +130,6 @@ class Run:
 
     def _execute(self, stages: list[Stage], main: bool, isolate: Callable[[Stage], dict[str, float]] | None
                  ) -> dict[str, Any]:
-        from specs.distributed import wait_for_everyone
-        from specs.report.run_report import refresh_run_report
-
         manifest = self.claim(stages, write=main)
         wait_for_everyone()
         manifest["recipe"] = str(self.root / "recipe.yaml")

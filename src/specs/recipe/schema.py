@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import DirectoryPath, Field, FilePath, ValidationInfo, field_validator, model_validator
 
-from specs.config import Strict, build, read_yaml
+from specs.builtin import BUILTIN_RECIPES, recipe_file
+from specs.config import Strict, build, deep_merge, parse_sets, read_yaml
 from specs.data.prompt import PromptSpec, prompt_data
 from specs.generation.hf import SamplingConfig
 from specs.judge.config import JudgeConfig
@@ -114,21 +114,12 @@ def judge_users(stages: dict) -> list[str]:
     return [key for key, value in selected.items() if value == "judge"]
 
 
-BUILTIN = ("toy", "toy-fast", "study-quick")
-
-
-def builtin_path(name: str) -> Path:
-    """The packaged recipe ``name`` (``toy`` is the demo; ``toy-fast`` the CI-sized one)."""
-    return Path(str(resources.files("specs.recipe").joinpath("builtin", f"{name}.yaml")))
+BUILTIN = BUILTIN_RECIPES  # the names, for the tests and the CLI's help
 
 
 def load_recipe(path: str | Path | None = None, sets: list[str] | None = None) -> Recipe:
     """A validated recipe from a YAML file, a built-in name, or the default toy recipe."""
-    from specs.config import deep_merge, parse_sets
-
-    if path is None or str(path) in BUILTIN:
-        path = builtin_path(str(path or "toy"))
-    path = Path(path)
+    path = recipe_file("toy" if path is None else path)
     data, lines = read_yaml(path)
     _resolve_paths(data, path.parent)
     for layer in (data, overrides := parse_sets(sets or [])):

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import typer
 
+from specs.report.run_report import render_run_report
+
 
 def report_command(
     run_dir: Path = typer.Argument(..., help="A run folder written by `specs run` (finished or not)."),
 ) -> None:
     """Re-render RUN_DIR/report.html: summary, GRPO and cold-start curves, rollouts, preference pairs."""
-    from specs.report.run_report import render_run_report
 
     path = render_run_report(run_dir)
     typer.echo(f"report: {path}")

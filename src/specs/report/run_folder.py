@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from specs.data.records import Example
+from specs.data.records import Example, parse_example
+from specs.errors import DataError
+from specs.layout import MODEL_ROWS
+from specs.rewards import score_example
 
 SPLITS = (("id-test", "ID"), ("ood-test", "OOD"))
 METRICS = (("format_rate", "format"), ("accuracy", "acc"))
@@ -59,10 +62,7 @@ def stage_log(models: Path, names: tuple[str, ...]) -> tuple[list[dict[str, Any]
 
 
 def model_rows() -> tuple[tuple[str, str], ...]:
-    """(eval name, label) of the models a run evaluates, in recipe order (imported late: the runner may import
-    this package at its top)."""
-    from specs.recipe.runner import MODEL_ROWS
-
+    """(eval name, label) of the models a run evaluates, in recipe order (:data:`specs.layout.MODEL_ROWS`)."""
     return MODEL_ROWS
 
 
@@ -115,8 +115,6 @@ class Response:
 def examples_by_id(paths: list[Path]) -> dict[str, Example]:
     """Canonical records by id from the first of ``paths`` that reads; images resolve against that file's folder
     and need not exist. A line that does not validate is skipped."""
-    from specs.data.records import parse_example
-    from specs.errors import DataError
 
     for path in paths:
         try:
@@ -146,7 +144,6 @@ def responses(report: dict[str, Any], examples: dict[str, Example]) -> dict[str,
     """The first response per prompt of one split's eval report, by prompt id, graded by the scorer the eval and
     the rewards use. ``samples`` are stored in the order of ``per_prompt``; with one sample per prompt the
     eval's own verdict is kept for correctness (it includes any judge extraction)."""
-    from specs.rewards import score_example
 
     out = {}
     for entry, samples in zip(report.get("per_prompt") or [], report.get("samples") or [], strict=False):

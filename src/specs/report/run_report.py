@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from specs.atomic import atomic_file
 from specs.config import load_yaml
 from specs.errors import ConfigError
 from specs.report import plots, samples
@@ -46,7 +47,6 @@ def render_run_report(run_dir: Path) -> Path:
 
     Raises ``ConfigError`` (one line) when ``run_dir`` is not a run folder; anything missing inside one is skipped.
     """
-    from specs.atomic import atomic_file
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():

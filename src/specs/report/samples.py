@@ -13,7 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from specs.data.records import Example
+from specs.data.records import Example, parse_example
+from specs.errors import DataError
+from specs.pairs.corruptions import CORRUPTIONS
+from specs.pairs.io import CANONICAL_KEYS
 from specs.report.html import data_uri, inline
 from specs.report.run_folder import Response
 
@@ -117,7 +120,6 @@ def rollouts_html(labels: dict[str, str], graded: dict[str, dict[str, Response]]
 def corruption_doc(name: str) -> str:
     """The first line of the corruption's docstring (RST double backticks made single), so the report says what
     the corruption did."""
-    from specs.pairs.corruptions import CORRUPTIONS
 
     fn = CORRUPTIONS.get(name)
     doc = (fn.__doc__ or "").strip().splitlines() if fn is not None else []
@@ -135,9 +137,6 @@ def pick_pairs(pairs: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
 
 def pair_example(pair: dict[str, Any], folder: Path) -> Example | None:
     """A pair line's record (its images resolve against the pairs file's folder), tolerant of odd fields."""
-    from specs.data.records import parse_example
-    from specs.errors import DataError
-    from specs.pairs.io import CANONICAL_KEYS
 
     try:
         return parse_example({k: pair[k] for k in CANONICAL_KEYS if k in pair}, folder / "pairs.jsonl", 0,

@@ -3,7 +3,7 @@
 - ``format_reward``: 0.5 when the response passes the strict format check.
 - ``accuracy_reward``: 1.0 when the final answer is correct (columns ``answer``, ``choices``, ``answer_type``,
   ``precision``).
-- ``JudgeAccuracyReward``: ``accuracy_reward`` with an LLM judge deciding free-form golds (``accuracy: judge``).
+- (``specs.judge.accuracy.JudgeAccuracyReward``: ``accuracy_reward`` with an LLM judge deciding free-form golds.)
 - ``composite_reward`` / ``score``: both at once (R_total = 0.5·format + 1.0·accuracy), as ``RewardScore``;
   ``score_example`` scores against a canonical record (eval, GF tracking and distillation use it).
 """
@@ -19,18 +19,15 @@ from specs.rewards.contract import (
     score_example,
 )
 from specs.rewards.format_rewards import format_reward
-from specs.rewards.judge_accuracy import JudgeAccuracyReward, is_free_form
 
 __all__ = [
     "ACCURACY_WEIGHT",
     "FORMAT_WEIGHT",
     "CompositeReward",
-    "JudgeAccuracyReward",
     "RewardScore",
     "accuracy_reward",
     "composite_reward",
     "format_reward",
-    "is_free_form",
     "score",
     "score_example",
 ]

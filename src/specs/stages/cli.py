@@ -12,14 +12,24 @@ from pathlib import Path
 
 import typer
 
+from specs.benchmarks import benchmark_breakdown, convert
 from specs.config import fields_help, load
+from specs.data.jsonl import write_json_atomic
+from specs.data.prompt import load_prompt
+from specs.data.records import load_examples
+from specs.distributed import is_main_process, wait_for_everyone
 from specs.errors import ConfigError
 from specs.generation.hf import SamplingConfig
+from specs.generation.sample_cache import samples_cache
+from specs.judge import load_judge, require_judge
+from specs.metrics import mean_pass_at_k
 from specs.paths import check_output
-from specs.stages.distill import DistillConfig
-from specs.stages.dpo import DPOStageConfig
-from specs.stages.grpo import GRPOStageConfig
-from specs.stages.sft import SFTStageConfig
+from specs.stages import coldstart
+from specs.stages.distill import DistillConfig, distill
+from specs.stages.dpo import DPOStageConfig, train_dpo
+from specs.stages.evaluate import evaluate
+from specs.stages.grpo import GRPOStageConfig, train_grpo
+from specs.stages.sft import SFTStageConfig, train_sft
 
 CONFIG = typer.Option(None, "--config", help="YAML file of stage knobs (see the list below).")
 SET = typer.Option([], "--set", "-s", help="Override one knob: key=value (repeatable).")
@@ -38,14 +48,11 @@ JUDGE = typer.Option(
 
 
 def _prompt(source: str | None):
-    from specs.data.prompt import load_prompt
-
     return load_prompt(source)
 
 
 def _judge(source: Path | None, out: Path, use: str | None):
     """The ``--judge`` block (its cache beside the output unless it names one); required when ``use`` is set."""
-    from specs.judge import load_judge, require_judge
 
     judge = load_judge(source) if source is not None else None
     if use is not None:
@@ -65,7 +72,6 @@ def grpo_command(
     judge: Path | None = JUDGE,
 ) -> None:
     """GRPO with R = 0.5·format + 1.0·accuracy (GRPO-zero and the final stage)."""
-    from specs.stages.grpo import train_grpo
 
     check_output(out, {"--model": model, "--data": data}, folder=True)
     cfg, spec = load(GRPOStageConfig, config, sets), _prompt(prompt)
@@ -76,7 +82,6 @@ def grpo_command(
 
 def _wrote(out: Path) -> None:
     """One line per run, not one per rank."""
-    from specs.distributed import is_main_process
 
     if is_main_process():
         typer.echo(f"wrote {out}")
@@ -95,13 +100,9 @@ def _cold_start_command(method: str, pairs_help: str, doc: str):
         gf_ood: Path | None = GF_OOD,
         prompt: str | None = PROMPT,
     ) -> None:
-        from specs.stages import coldstart
-        from specs.stages.gf_tracking import gf_outputs
+        from specs.stages.gf_tracking import gf_outputs  # lazy: it imports transformers at its top
 
-        if method == "dpo":
-            from specs.stages.dpo import train_dpo as train
-        else:
-            from specs.stages.sft import train_sft as train
+        train = train_dpo if method == "dpo" else train_sft
         check_output(out, {"--model": model, "--pairs": pairs, "--gf-id": gf_id, "--gf-ood": gf_ood}, folder=True)
         cfg = load(DPOStageConfig if method == "dpo" else SFTStageConfig, config, sets)
         spec = _prompt(prompt)
@@ -143,8 +144,6 @@ def distill_command(
     judge: Path | None = JUDGE,
 ) -> None:
     """Self-distilled format pairs: chosen = correct + formatted, rejected = correct base + a corruption."""
-    from specs.distributed import is_main_process
-    from specs.stages.distill import distill
 
     cfg, spec = load(DistillConfig, config, sets), _prompt(prompt)
     check_output(out, {"--chosen-model": chosen_model, "--base-model": base_model, "--data": data,
@@ -176,8 +175,6 @@ def eval_command(
     judge: Path | None = JUDGE,
 ) -> None:
     """Accuracy and format rate (with per-family breakdown); greedy unless sampling is set; pass@k with --k."""
-    from specs.data.jsonl import write_json_atomic
-    from specs.stages.evaluate import evaluate
 
     check_output(out, {"MODEL": model, "DATA": data, "--data": bench_data}, folder=False)
     if samples is not None:
@@ -194,12 +191,10 @@ def eval_command(
         raise ConfigError(f"--k {min(k)}: pass@k needs k >= 1")
     if any(x > sampling.n for x in k):
         raise ConfigError(f"--k {max(k)} needs at least that many samples per prompt (--samples)")
-    from specs.distributed import is_main_process, wait_for_everyone
 
     if benchmark:
         if bench_data is None:
             raise ConfigError("--benchmark needs --data PATH (the benchmark's local file or folder)")
-        from specs.benchmarks import convert
 
         folder = out.parent / f"{out.stem}-{benchmark}-data"
         if folder.resolve() == bench_data.resolve() or folder.resolve() in bench_data.resolve().parents:
@@ -211,22 +206,16 @@ def eval_command(
         data = folder / f"{benchmark}.jsonl"
     elif data is None:
         raise ConfigError("give a canonical DATA file, or --benchmark NAME --data PATH")
-    from specs.generation.sample_cache import samples_cache
 
     report = evaluate(model, data, spec, sampling, limit=limit, extract=extract, judge=judge_cfg,
                       cache=samples_cache(out))
     if benchmark:
-        from specs.benchmarks import benchmark_breakdown
-        from specs.data.records import load_examples
-
         examples = load_examples(data, check_images=False)
         report["benchmark"] = benchmark
         report["benchmark_breakdown"] = benchmark_breakdown(
             [e.meta for e in examples], [e.id for e in examples], report["per_prompt"], benchmark
         )
     if k:
-        from specs.metrics import mean_pass_at_k
-
         counts = [(p["n"], p["n_correct"]) for p in report["per_prompt"]]
         report["pass_at_k"] = {str(x): mean_pass_at_k(counts, x) for x in sorted(set(k))}
     if not is_main_process():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from specs.data.prompt import PromptSpec
+from specs.pairs.io import read_pairs, to_dpo_rows, to_sft_rows
 
 
 def _with_images(columns: dict):
@@ -15,13 +16,11 @@ def _with_images(columns: dict):
 
 def dpo_dataset(pairs: Path, prompt: PromptSpec):
     """``prompt``/``chosen``/``rejected``/``images`` for TRL's DPOTrainer (prompts rendered by ``prompt``)."""
-    from specs.pairs.io import read_pairs, to_dpo_rows
 
     return _with_images(to_dpo_rows(read_pairs(pairs), prompt))
 
 
 def sft_dataset(pairs: Path, prompt: PromptSpec):
     """``prompt``/``completion``/``images`` (the chosen responses) for TRL's SFTTrainer."""
-    from specs.pairs.io import read_pairs, to_sft_rows
 
     return _with_images(to_sft_rows(read_pairs(pairs), prompt))

@@ -13,9 +13,17 @@ from typing import Any, Literal
 from pydantic import Field
 
 from specs.config import Strict
+from specs.console import say
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.data.prompt import PromptSpec
-from specs.errors import ConfigError
+from specs.errors import ConfigError, ModelError
+from specs.models.loading import (
+    check_model_folder,
+    check_safetensors,
+    load_model,
+    load_processor,
+    save_pretrained_atomic,
+)
 
 
 class TrainCommon(Strict):
@@ -81,7 +89,7 @@ def precision_policy(precision: str, gpu: bool) -> tuple[str, bool]:
 
 def trl_config(config_cls: type, cfg: TrainCommon, out: Path, **stage: Any):
     """Build a TRL config (``SFTConfig``, ``DPOConfig``, ``GRPOConfig``) from our knobs; ``cfg.trl`` wins."""
-    from specs.stages.tracking import trainer_report_to  # lazy: transformers is heavy to import
+    from specs.stages.tracking import trainer_report_to  # lazy: it imports transformers at its top
 
     gpu = on_gpu()
     _, autocast = precision_policy(cfg.precision, gpu)
@@ -174,7 +182,6 @@ def freeze_vision_tower(model) -> int:
 
 def load_for_training(path: Path, cfg: TrainCommon, prompt: PromptSpec):
     """Model + processor (with the prompt's pixel cap) from a local folder, the vision tower frozen if asked."""
-    from specs.models.loading import check_model_folder, load_model, load_processor
 
     check_model_folder(path)  # an image-text model with whole weights and a chat template, before the trainer
     model = load_model(path, dtype=precision_policy(cfg.precision, on_gpu())[0])
@@ -196,7 +203,6 @@ def train(trainer, cfg: TrainCommon, out: Path, log: Callable[[str], None] | Non
     config starts the stage again rather than continue a different run. Model, optimizer, scheduler, RNG and
     data position are restored by transformers' own resume.
     """
-    from specs.console import say
 
     log = log or say  # the console line and run.log
     scratch, settings = scratch_dir(out), cfg.model_dump_json()
@@ -268,8 +274,6 @@ def checkpoint_problem(folder: Path) -> str | None:
     import torch
     from transformers.trainer_pt_utils import safe_globals  # numpy's RNG state: the allowlist resume loads with
 
-    from specs.errors import ModelError
-    from specs.models.loading import check_safetensors
 
     try:
         files = sorted(folder.iterdir())
@@ -297,7 +301,7 @@ def checkpoint_problem(folder: Path) -> str | None:
 
 def stage_callbacks(cfg: TrainCommon, out: Path, callbacks=()) -> list:
     """The stage's own callbacks (GF tracking …) plus tracking: the metrics JSONL and the trackers asked for."""
-    from specs.stages.tracking import tracking_callbacks
+    from specs.stages.tracking import tracking_callbacks  # lazy: it imports transformers at its top
 
     return [*callbacks, *tracking_callbacks(cfg.report_to, out)]
 
@@ -308,7 +312,6 @@ def save_trained(trainer, processor, out: Path) -> Path:
     Every rank calls this: under ZeRO-3 and FSDP each rank holds a shard, and gathering the weights is a
     collective. The main process alone writes.
     """
-    from specs.models.loading import save_pretrained_atomic
 
     accelerator = trainer.accelerator
     model = accelerator.unwrap_model(trainer.model)

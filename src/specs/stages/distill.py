@@ -21,11 +21,22 @@ from typing import Any, Literal
 from pydantic import Field, FilePath, ValidationInfo, field_validator
 
 from specs.config import Strict
+from specs.data.jsonl import write_json_atomic
 from specs.data.prompt import PromptSpec
+from specs.data.records import load_examples
+from specs.distributed import is_main_process, wait_for_everyone
 from specs.errors import ConfigError, DataError
 from specs.fresh_process import in_fresh_process
+from specs.generation.hf import SamplingConfig
+from specs.generation.sample_cache import samples_cache
+from specs.generation.sampler import Sampler
 from specs.generation.vllm_engine import require_vllm
 from specs.judge.config import JudgeConfig, require_judge
+from specs.judge.consistency import JudgeFilter
+from specs.pairs import Candidate, DistillStats, Pair, build_pair, pair_record, write_pairs
+from specs.pairs.consistency import conclusion_agrees
+from specs.pairs.samples import read_samples
+from specs.rewards import score_example
 
 
 class DistillConfig(Strict):
@@ -91,8 +102,6 @@ def sample_model(model_path: Path, examples, cfg: DistillConfig, prompt: PromptS
                  cache: Path | None = None):
     """``cfg.samples`` responses per example from one model (loaded, used, released); finished chunks are kept in
     ``cache`` (when given) so a killed distillation resumes."""
-    from specs.generation.hf import SamplingConfig
-    from specs.generation.sampler import Sampler
 
     sampling = SamplingConfig(
         n=cfg.samples,
@@ -126,8 +135,6 @@ def _judge_record(judge: JudgeConfig) -> dict[str, Any]:
 
 
 def _consistency(cfg: DistillConfig, example, judge_filter: Callable[[str], bool] | None):
-    from specs.pairs.consistency import conclusion_agrees
-
     if cfg.consistency == "none":
         return None
     if cfg.consistency == "judge":
@@ -157,7 +164,6 @@ def check_teacher_ids(path: Path, by_id: dict[str, list[str]], ids: set[str]) ->
 
 def _teacher_texts(cfg: DistillConfig, examples) -> tuple[list[list[str]], int]:
     """Per example, the teacher's responses for its id; and how many responses matched no example."""
-    from specs.pairs.samples import read_samples
 
     by_id = read_samples(cfg.teacher_samples)
     ids = {e.id for e in examples}
@@ -176,13 +182,6 @@ def distill(chosen_model: Path | None, base_model: Path, data: Path, out: Path, 
     ``chosen_model`` is the model sampled for the chosen side with ``chosen_source: grpo_zero``; with ``base``
     it may be omitted (or be the base), with ``teacher`` it must be omitted.
     """
-    from specs.data.jsonl import write_json_atomic
-    from specs.data.records import load_examples
-    from specs.distributed import is_main_process, wait_for_everyone
-    from specs.generation.sample_cache import samples_cache
-    from specs.pairs import Candidate, DistillStats, Pair, build_pair, pair_record, write_pairs
-    from specs.pairs.consistency import JudgeFilter
-    from specs.rewards import score_example
 
     judge_filter = None
     if cfg.consistency == "judge":  # before any sampling: a missing judge is a config error

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from specs.data.prompt import PromptSpec
+from specs.models.loading import load_model
 from specs.stages.common import (
     GFTracking,
     TrainCommon,
@@ -58,7 +59,6 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, promp
     """
     from trl import DPOTrainer
 
-    from specs.models.loading import load_model
 
     args = dpo_args(cfg, out)  # before the models: ZeRO-3 loads them sharded only once its config exists
     model, processor = load_for_training(model_path, cfg, prompt)
@@ -66,7 +66,7 @@ def dpo_trainer(model_path: Path, dataset, out: Path, cfg: DPOStageConfig, promp
     ref_model = None if peft is not None else load_model(model_path)
     trainer_cls = DPOTrainer
     if cfg.sft_normalization == "sequence_mean" and cfg.sft_weight > 0:
-        from specs.stages.dpo_sft_norm import SequenceMeanSFTDPOTrainer
+        from specs.stages.dpo_sft_norm import SequenceMeanSFTDPOTrainer  # lazy: it imports torch and TRL at its top
 
         trainer_cls = SequenceMeanSFTDPOTrainer
     return trainer_cls(

@@ -11,22 +11,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from specs.data.prompt import PromptSpec
-from specs.data.records import Example
+from specs.data.records import Example, load_examples
+from specs.generation import sampler as samplers  # by module: tests replace its Sampler
 from specs.generation.hf import Sample, SamplingConfig
+from specs.grading import grade_answer
+from specs.judge.client import JudgeClient
 from specs.judge.config import JudgeConfig, require_judge
-
-if TYPE_CHECKING:
-    from specs.judge.client import JudgeClient
+from specs.judge.prompts import extract_prompt, extracted_answer
+from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
+from specs.rewards import score_example
+from specs.rewards.contract import example_golds
 
 Extract = Literal["rule", "judge"]
 
 
 def grade_sample(example: Example, text: str) -> tuple[bool, bool]:
     """``(correct, follows the requested format)`` for one response to one example (the one scorer's verdict)."""
-    from specs.rewards import score_example
 
     result = score_example(text, example, fmt=None)
     return result.accuracy == 1.0, result.format == 1.0
@@ -36,10 +39,6 @@ def judge_extraction(examples: Sequence[Example], samples: Sequence[Sequence[Sam
                      ) -> tuple[list[list[tuple[bool, bool]]], dict[str, int]]:
     """:func:`grade_sample` for every response, with the judge extracting the answers the rules do not find (one
     :meth:`JudgeClient.ask_many`); returns the verdicts and counts (asked, extracted, correct)."""
-    from specs.grading import grade_answer
-    from specs.judge.prompts import extract_prompt, extracted_answer
-    from specs.rewards import score_example
-    from specs.rewards.contract import example_golds
 
     scores = [[score_example(s.text, e, fmt=None) for s in r] for e, r in zip(examples, samples, strict=True)]
     graded = [[(sc.accuracy == 1.0, sc.format == 1.0) for sc in row] for row in scores]
@@ -112,14 +111,10 @@ def evaluate_sets(
     Under ``accelerate launch`` each rank generates for its share of the prompts; every rank returns the
     whole report (the caller writes it on the main process only; the judge is asked by the main process).
     """
-    from specs.data.records import load_examples
-    from specs.generation.sampler import Sampler
-    from specs.judge.client import JudgeClient
-
     client = JudgeClient(require_judge(judge, "extract=judge")) if extract == "judge" else None
     sampling = sampling or SamplingConfig()
     reports = {}
-    with Sampler(model_path, prompt, sampling.backend) as sampler:
+    with samplers.Sampler(model_path, prompt, sampling.backend) as sampler:
         for name, data_path in sets.items():
             examples = load_examples(data_path)[:limit]
             samples = sampler.sample(examples, sampling, progress=f"{progress} {name}" if progress else None,
@@ -148,10 +143,7 @@ def branching_report(model_path: str | Path, examples: Sequence[Example], sampli
 
     Token-weighted over all generated positions (and, as ``rbf_per_response``, the mean of per-response means).
     """
-    from specs.generation.sampler import Sampler
-    from specs.metrics import DEFAULT_TOP_P, rollout_branching_factor
-
-    with Sampler(model_path, prompt, sampling.backend) as sampler:  # the sampler refuses RBF off the HF backend
+    with samplers.Sampler(model_path, prompt, sampling.backend) as sampler:  # it refuses RBF off the HF backend
         results = sampler.sample(examples, sampling, record_nucleus=True, shard=False)
     responses = [s for per_prompt in results for s in per_prompt][:max_responses]
     sizes = [s.nucleus_sizes for s in responses]

@@ -13,8 +13,15 @@ from transformers import TrainerCallback
 
 from specs.data.jsonl import write_json_atomic
 from specs.data.prompt import PromptSpec
+from specs.data.records import load_examples
+from specs.distributed import weights_sharded
 from specs.errors import ConfigError
+from specs.generation.hf import SamplingConfig
+from specs.generation.sampler import Sampler
+from specs.metrics import gf_curve
+from specs.models.loading import load_processor, save_pretrained_atomic
 from specs.stages.common import GFTracking
+from specs.stages.evaluate import summarize
 
 CURVE = "gf_curve.json"
 
@@ -27,8 +34,6 @@ class GFCallback(TrainerCallback):
 
     def __init__(self, processor, prompt: PromptSpec, id_data: Path, ood_data: Path, cfg: GFTracking,
                  out_dir: Path, best_dir: Path):
-        from specs.data.records import load_examples
-
         self.processor, self.prompt, self.cfg = processor, prompt, cfg
         self.out_dir, self.best_dir = Path(out_dir), Path(best_dir)
         self.sets = {name: load_examples(path)[: cfg.gf_limit] for name, path in (("id", id_data), ("ood", ood_data))}
@@ -38,11 +43,6 @@ class GFCallback(TrainerCallback):
         self.main = True
 
     def _measure(self, model, step: int) -> None:
-        from specs.generation.hf import SamplingConfig
-        from specs.generation.sampler import Sampler
-        from specs.metrics import gf_curve
-        from specs.stages.evaluate import summarize
-
         was_training = model.training
         sampling = SamplingConfig(max_new_tokens=self.cfg.gf_max_new_tokens, batch_size=64)
         sampler = Sampler.in_memory(model, self.processor, self.prompt)
@@ -73,8 +73,6 @@ class GFCallback(TrainerCallback):
         })
 
     def _save_best(self, model, step: int) -> None:
-        from specs.models.loading import save_pretrained_atomic
-
         save_pretrained_atomic(model, self.processor, self.best_dir)
         self.best_step = step
 
@@ -95,7 +93,6 @@ class GFCallback(TrainerCallback):
 
 def check_gf_settings(cfg: GFTracking) -> None:
     """Refuse, before training, what ``gf_select: best`` cannot do: it saves the model mid-run from one process."""
-    from specs.distributed import weights_sharded
 
     if cfg.gf_every == 0 or cfg.gf_select != "best":
         return
@@ -117,7 +114,6 @@ def gf_outputs(cfg: GFTracking, model_path: Path, prompt: PromptSpec, id_data: P
         return [], out
     if id_data is None or ood_data is None:
         raise ConfigError("GF tracking (gf_every > 0) needs an ID and an OOD dataset")
-    from specs.models.loading import load_processor
 
     check_gf_settings(cfg)
 

@@ -14,9 +14,16 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from specs import rewards  # by module: read at call time (tests replace its reward functions)
+from specs.data.loader import load_dataset
 from specs.data.prompt import PromptSpec
+from specs.distributed import process_index
+from specs.generation.hf import vision_token_ids
+from specs.generation.vllm_cpu import cpu_engine_env, patch_trl_weight_sync_for_cpu
 from specs.generation.vllm_engine import require_vllm
+from specs.judge.accuracy import JudgeAccuracyReward
 from specs.judge.config import JudgeConfig, require_judge
+from specs.models.loading import capped_view, check_model_folder, load_config
 from specs.stages.common import (
     TrainCommon,
     load_for_training,
@@ -107,11 +114,9 @@ def rollout_settings(cfg: GRPOStageConfig, vision_ids: list[int]) -> dict[str, A
 
 def accuracy_reward_for(cfg: GRPOStageConfig, judge: JudgeConfig | None = None):
     """The accuracy reward ``cfg.accuracy`` selects; ``judge`` is required for ``accuracy: judge``."""
-    from specs.rewards import JudgeAccuracyReward, accuracy_reward
-
     if cfg.accuracy == "judge":
         return JudgeAccuracyReward(require_judge(judge, "accuracy=judge"))
-    return accuracy_reward
+    return rewards.accuracy_reward
 
 
 def grpo_args(cfg: GRPOStageConfig, out: Path, vision_ids: list[int]):
@@ -159,12 +164,6 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     ``out``. ``judge`` serves ``accuracy: judge``."""
     from trl import GRPOTrainer
 
-    from specs.data.loader import load_dataset
-    from specs.distributed import process_index
-    from specs.generation.hf import vision_token_ids
-    from specs.generation.vllm_cpu import cpu_engine_env, patch_trl_weight_sync_for_cpu
-    from specs.models.loading import capped_view, check_model_folder, load_config
-    from specs.rewards import format_reward
 
     accuracy = accuracy_reward_for(cfg, judge)  # before anything is loaded: a missing judge is a config error
     check_model_folder(model_path)
@@ -181,13 +180,13 @@ def train_grpo(model_path: Path, data_path: Path, out: Path, cfg: GRPOStageConfi
     dataset = load_dataset(data_path, prompt, limit=cfg.limit)
     trainer_cls, extra = GRPOTrainer, {}
     if cfg.accuracy_filter is not None or cfg.drop_zero_std:  # plain TRL unless a filter is on
-        from specs.stages.grpo_filter import FilteredGRPOTrainer, GroupFilter
+        from specs.stages.grpo_filter import FilteredGRPOTrainer, GroupFilter  # lazy: torch and TRL at its top
 
         trainer_cls = FilteredGRPOTrainer
         extra["group_filter"] = GroupFilter(cfg.accuracy_filter, cfg.drop_zero_std, accuracy_index=1)
     trainer = trainer_cls(
         model=model,
-        reward_funcs=[format_reward, accuracy],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
+        reward_funcs=[rewards.format_reward, accuracy],  # 0.5 and 1.0: R = 0.5·format + 1.0·accuracy
         args=args,
         train_dataset=dataset,
         processing_class=processor,

@@ -18,6 +18,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from specs.console import duration, say
 from specs.data.jsonl import write_text_atomic
 
 TENSORBOARD = "tensorboard"
@@ -91,8 +92,6 @@ class ConsoleLine(TrainerCallback):
         self.start, self.first = time.time(), state.global_step
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        from specs.console import duration, say
-
         if not state.is_world_process_zero or not logs or "loss" not in logs:
             return
         done = max(state.global_step - self.first, 1)

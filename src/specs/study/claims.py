@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from specs.study.config import COLD_ARMS
+
 HELD, NOT_HELD, INCONCLUSIVE = "held", "not held", "inconclusive"
 Getter = Callable[[dict[str, Any]], float | None]
 
@@ -212,8 +214,6 @@ def compare(study: dict[str, Any], label: str, metric: str, unit: str, a: tuple[
 
 
 def _points(study: dict[str, Any], x: Getter, y: Getter) -> tuple[list[float], list[float]]:
-    from specs.study.config import COLD_ARMS
-
     pts = [(x(r), y(r)) for r in study["runs"] if r["arm"] in COLD_ARMS]
     pts = [(a, b) for a, b in pts if a is not None and b is not None]
     return [a for a, _ in pts], [b for _, b in pts]

@@ -10,6 +10,12 @@ from pathlib import Path
 
 import typer
 
+from specs.paths import check_output
+from specs.study.claims import evaluate_claims
+from specs.study.config import load_study
+from specs.study.report import read_study, render_report
+from specs.study.runner import Study
+
 
 def study_command(
     out: Path = typer.Option(..., "--out", help="Study folder (rerunning skips every completed stage)."),
@@ -18,9 +24,6 @@ def study_command(
     sets: list[str] = typer.Option([], "--set", "-s", help="Override a study key: seeds=[0,1,2], overrides.a.b=v …"),
 ) -> None:
     """GRPO only / SFT / DPO / SPECS / coupled pairs → the same final GRPO, over seeds; report.md and report.html."""
-    from specs.study.config import load_study
-    from specs.study.report import render_report
-    from specs.study.runner import Study
 
     Study(load_study(preset, sets, base_model), out, log=typer.echo).execute()
     _summary(render_report(out / "study.json", out), out)
@@ -31,8 +34,6 @@ def report_command(
     out: Path = typer.Option(None, "--out", help="Report folder (default: the study.json's folder)."),
 ) -> None:
     """Re-render report.md, report.html and the figures from study.json alone."""
-    from specs.paths import check_output
-    from specs.study.report import render_report
 
     folder = out or study_json.parent
     if folder.resolve() != study_json.parent.resolve():  # beside its study.json, the folder is the study's own
@@ -42,8 +43,6 @@ def report_command(
 
 def _summary(paths: dict[str, Path], out: Path) -> None:
 
-    from specs.study.claims import evaluate_claims
-    from specs.study.report import read_study
 
     study = read_study(out / "study.json") if (out / "study.json").is_file() else None
     if study is not None:

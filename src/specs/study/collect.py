@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from specs.metrics import GFPoint, best_point
 from specs.recipe.runner import Run
-from specs.study.config import ARMS
+from specs.study.config import ARMS, PAIRS
 
 if TYPE_CHECKING:
     from specs.study.runner import Study
@@ -84,8 +84,6 @@ def _pairs(trunk: Run, file: str) -> int | None:
 
 def run_record(study: Study, seed: int, arm: str) -> dict[str, Any]:
     """Everything measured for one (seed, arm)."""
-    from specs.study.runner import PAIRS
-
     world, trunk, branch = study.world(), study.trunk(seed), study.branch(seed, arm)
     spec, base_measure = ARMS[arm], _measure(trunk, "base") or {}
     cold_measure, final_measure = _measure(branch, "cold_start") or {}, _measure(branch, "final") or {}

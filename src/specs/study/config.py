@@ -12,13 +12,17 @@ from typing import Any, Literal
 
 from pydantic import DirectoryPath, Field, ValidationInfo, field_validator
 
+from specs.builtin import recipe_file
 from specs.config import Strict, build, deep_merge, parse_sets, read_yaml
 from specs.errors import ConfigError
 
 ArmName = Literal["grpo_only", "sft", "dpo", "specs", "coupled", "specs_lambda_half", "specs_seqnorm", "base_chosen",
                   "no_filter"]
-# Which distilled pairs file a cold start trains on: each kind is one distillation in the trunk (runner.PAIRS).
+# Which distilled pairs file a cold start trains on: each kind is one distillation in the trunk, into PAIRS[kind]
+# (the trunk's layout: the runner writes these files, collect.py reads them).
 PairsKind = Literal["decoupled", "coupled", "base_chosen", "no_filter"]
+PAIRS = {"decoupled": "pairs.jsonl", "coupled": "pairs-coupled.jsonl", "base_chosen": "pairs-base-chosen.jsonl",
+         "no_filter": "pairs-no-filter.jsonl"}
 
 
 @dataclass(frozen=True)
@@ -155,11 +159,7 @@ def load_study(preset: str = "quick", sets: list[str] | None = None, base_model:
 
 def recipe_path(name: str) -> Path:
     """A built-in recipe's file (``toy``, ``toy-fast``, ``study-*``), or ``name`` as a path."""
-    from specs.recipe.schema import builtin_path
-
-    builtin = builtin_path(name)
-    if "/" not in name and not name.endswith((".yaml", ".yml")) and builtin.is_file():
-        return builtin
-    if not Path(name).is_file():
+    path = recipe_file(name)
+    if not path.is_file():
         raise ConfigError(f"recipe {name!r}: neither a built-in recipe nor a file")
-    return Path(name)
+    return path

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from specs.data.prompt import PromptSpec
+from specs.data.records import load_examples
+from specs.generation.hf import SamplingConfig
+from specs.metrics import mean_pass_at_k
+from specs.stages.evaluate import branching_report, evaluate
 
 
 def pass_at_k(model: Path, data: Path, prompt: PromptSpec, n: int, ks: list[int], limit: int | None,
               max_new_tokens: int, batch_size: int, seed: int) -> dict[str, Any]:
     """Sample ``n`` responses per ID prompt and return mean pass@k for every k (plus the T=1 accuracy)."""
-    from specs.generation.hf import SamplingConfig
-    from specs.metrics import mean_pass_at_k
-    from specs.stages.evaluate import evaluate
 
     sampling = SamplingConfig(n=n, temperature=1.0, top_p=1.0, max_new_tokens=max_new_tokens,
                               batch_size=max(1, batch_size // n), seed=seed)
@@ -39,9 +40,6 @@ def pass_at_k(model: Path, data: Path, prompt: PromptSpec, n: int, ks: list[int]
 def branching(model: Path, data: Path, prompt: PromptSpec, total: int, prompts: int, max_new_tokens: int,
               batch_size: int, seed: int) -> dict[str, Any]:
     """RBF over the first ``total`` of ``ceil(total / P)`` responses per prompt on ``P ≤ prompts`` ID prompts."""
-    from specs.data.records import load_examples
-    from specs.generation.hf import SamplingConfig
-    from specs.stages.evaluate import branching_report
 
     examples = load_examples(data)[:prompts]
     per_prompt = math.ceil(total / len(examples))

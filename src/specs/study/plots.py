@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from specs.report.plots import integer_steps, pyplot
-from specs.study.claims import mean, std
+from specs.study.claims import final_acc, mean, std
+from specs.study.claims import rbf as rbf_of
 from specs.study.config import ARMS, COLD_ARMS
 
 FIGURES = {
@@ -76,8 +77,6 @@ def gf_curves(study: dict[str, Any], path: Path) -> bool:
 
 
 def final_accuracy(study: dict[str, Any], path: Path) -> bool:
-    from specs.study.claims import final_acc
-
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     _bars(ax, study, [("ID", final_acc("id")), ("OOD", final_acc("ood"))], study["arms"])
@@ -89,8 +88,6 @@ def final_accuracy(study: dict[str, Any], path: Path) -> bool:
 
 
 def rbf(study: dict[str, Any], path: Path) -> bool:
-    from specs.study.claims import rbf as rbf_of
-
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6))
     groups = [("base", rbf_of("base")), ("cold start", rbf_of("cold_start")), ("final", rbf_of("final"))]

@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from specs.atomic import mark
+from specs.data.jsonl import read_json, write_text_atomic
+from specs.errors import DataError
 from specs.report.html import Block, to_html, to_markdown
 from specs.study.claims import Claim, Comparison, Correlation, Getter, evaluate_claims, mean, path_getter, std
 from specs.study.config import ARMS
+from specs.study.plots import make_plots
 
 __all__ = ["Block", "blocks", "render_report", "to_html", "to_markdown"]
 
@@ -201,8 +204,6 @@ _SHAPE = {"config": dict, "arms": list, "seeds": list, "settings": dict, "runs":
 
 def read_study(path: Path) -> dict[str, Any]:
     """A ``study.json`` written by ``specs study``, or one ``DataError`` line saying what is wrong with it."""
-    from specs.data.jsonl import read_json
-    from specs.errors import DataError
 
     study = read_json(path)
     if not isinstance(study, dict):
@@ -215,8 +216,6 @@ def read_study(path: Path) -> dict[str, Any]:
 
 def render_report(study_json_path: Path, out_dir: Path) -> dict[str, Path]:
     """Claims, figures, ``report.md`` and ``report.html`` in ``out_dir``, from ``study.json`` alone."""
-    from specs.data.jsonl import write_text_atomic
-    from specs.study.plots import make_plots
 
     study = read_study(Path(study_json_path))
     out_dir = Path(out_dir)

@@ -38,13 +38,16 @@ from specs.config import build, deep_merge
 from specs.data.jsonl import write_json_atomic, write_text_atomic
 from specs.errors import ConfigError
 from specs.paths import check_output
+from specs.recipe.plan import chosen_model, run_judge
 from specs.recipe.plan import stages as plan_stages
 from specs.recipe.runner import Run, Stage
 from specs.recipe.schema import Recipe, load_recipe
-from specs.study.config import ARMS, COLD_ARMS, StudyConfig, recipe_path
+from specs.stages import distill as distill_stage  # by module: tests replace its distill
+from specs.stages.distill import DistillConfig
+from specs.study.collect import collect
+from specs.study.config import ARMS, COLD_ARMS, PAIRS, StudyConfig, recipe_path
+from specs.study.measure import branching, pass_at_k
 
-PAIRS = {"decoupled": "pairs.jsonl", "coupled": "pairs-coupled.jsonl", "base_chosen": "pairs-base-chosen.jsonl",
-         "no_filter": "pairs-no-filter.jsonl"}
 # How each pairs kind's distillation differs from the recipe's own (decoupled) one; same models and prompts.
 PAIRS_DISTILL: dict[str, dict[str, Any]] = {
     "coupled": {"coupled": True},  # the rejected side must also be wrong
@@ -129,8 +132,6 @@ class Study:
         return Stage(f"measure_{model}", [out], lambda: self._measure(run, model, seed, passk, out))
 
     def _measure(self, run: Run, model: str, seed: int, passk: bool, out: Path) -> None:
-        from specs.study.measure import branching, pass_at_k
-
         cfg, sampling = self.cfg, run.recipe.eval.sampling
         record: dict[str, Any] = {"model": str(run.model(model)), "seed": seed}
         if passk:
@@ -161,7 +162,6 @@ class Study:
         """Train and measure everything missing, then write ``study.json``; returns the study record."""
         import torch
 
-        from specs.study.collect import collect
 
         if not (self.root / "study.yaml").is_file():  # a study folder (of an earlier version too) is ours
             check_output(self.root, {}, folder=True)  # else a new one: never a folder of the user's files
@@ -201,12 +201,9 @@ def _copy(source: Path, target: Path) -> None:
 
 def _distill_variant(run: Run, kind: str) -> None:
     """An ablation's pairs: the trunk's distillation with ``PAIRS_DISTILL[kind]`` changed (validated)."""
-    from specs.recipe.plan import chosen_model, run_judge
-    from specs.stages.distill import DistillConfig, distill
-
     cfg = build(DistillConfig, {**run.recipe.distill.model_dump(mode="json"), **PAIRS_DISTILL[kind]},
                 f"study pairs {kind}")
-    stats = distill(chosen_model(run, cfg.chosen_source), run.model("base"), run.data("train"),
+    stats = distill_stage.distill(chosen_model(run, cfg.chosen_source), run.model("base"), run.data("train"),
                     run.root / PAIRS[kind], cfg, run.recipe.prompt, run_judge(run))
     for line in stats["summary"]:
         run.log("  " + line)

@@ -7,6 +7,11 @@ from pathlib import Path
 
 import typer
 
+from specs.atomic import MARK, mark
+from specs.paths import check_output
+from specs.toybase.prebuilt import CARD
+from specs.toybase.pretrain import ToyBaseConfig, build_toy_base
+
 
 def toy_base_command(
     out: Path = typer.Option(Path("runs/toy-base"), "--out", help="Model folder (reused when its card matches)."),
@@ -19,12 +24,8 @@ def toy_base_command(
     At the default settings the package's prebuilt model is installed; --force (or other settings) pretrains it
     (about 10-20 minutes on 2 CPU cores). The prompt is the toy recipes' (src/specs/data/prompts/toy.yaml).
     """
-    from specs.toybase.pretrain import ToyBaseConfig, build_toy_base
 
     cfg = ToyBaseConfig(seed=seed) if steps is None else ToyBaseConfig(steps=steps, seed=seed)
-    from specs.atomic import MARK, mark
-    from specs.paths import check_output
-    from specs.toybase.prebuilt import CARD
 
     if out.is_dir() and (out / CARD).is_file() and not (out / MARK).exists():
         mark(out)  # a toy base installed before specs marked its folders: its card says it is ours

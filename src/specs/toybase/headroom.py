@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from specs.data.prompt import PromptSpec
+from specs.data.records import load_examples
 from specs.generation.hf import SamplingConfig
+from specs.generation.sampler import Sampler
+from specs.stages.evaluate import grade_sample, summarize
 from specs.toybase.transcripts import PREFIXES, procedure_of
+from specs.toyworld import generate_split
 
 SEEING_FAMILIES = ("count_color", "count_shape", "count_color_shape", "subtract")
 MECHANISM = (
@@ -39,10 +43,6 @@ def most_common_rate(examples) -> dict[str, float]:
 
 def measure(model: Path, data_dir: Path, n: int, seed: int, prompt: PromptSpec) -> dict[str, Any]:
     """Greedy and T=1 rates on fresh id-test and ood-test scenes (never seen in pretraining), and the headroom."""
-    from specs.data.records import load_examples
-    from specs.generation.sampler import Sampler
-    from specs.stages.evaluate import grade_sample, summarize
-    from specs.toyworld import generate_split
 
     rates: dict[str, Any] = {"eval_data": {"seed": seed, "n_per_split": n}}
     sets = {split: load_examples(generate_split(data_dir, split, n, seed)) for split in ("id-test", "ood-test")}

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from specs.generation.hf import render_prompts
+
 CHECK_BATCH = 256  # examples per processor call when preparing (and checking) the tensors
 
 
@@ -39,7 +41,6 @@ def prepare(processor, messages: Sequence[list[dict]], images: Sequence, respons
     import numpy as np
     import torch
 
-    from specs.generation.hf import render_prompts
 
     tok = processor.tokenizer
     end = tok.convert_tokens_to_ids("<|im_end|>")

@@ -19,9 +19,18 @@ from typing import Any
 from pydantic import Field
 
 from specs.config import Strict
-from specs.data.prompt import PromptSpec
+from specs.data.jsonl import write_json_atomic
+from specs.data.prompt import PromptSpec, load_prompt
+from specs.data.records import load_examples
+from specs.errors import ModelError
+from specs.generation.sampler import open_images
+from specs.models.loading import check_model_folder, load_model, load_processor, save_pretrained_atomic
+from specs.models.tiny import build_tiny_model
+from specs.toybase.headroom import measure
+from specs.toybase.loop import prepare, train
 from specs.toybase.prebuilt import CARD, install_prebuilt, matches
 from specs.toybase.transcripts import CAPTION_QUESTION, GLANCE_SHARE, base_transcript, caption
+from specs.toyworld import generate_split
 
 
 class ToyBaseConfig(Strict):
@@ -59,8 +68,6 @@ def corpus(examples, prompt: PromptSpec, cfg: ToyBaseConfig) -> tuple[list, list
 
 def cached_card(out: Path, cfg: ToyBaseConfig, prompt: PromptSpec) -> dict[str, Any] | None:
     """The card of an already-built toy base with the same settings and prompt, or None."""
-    from specs.errors import ModelError
-    from specs.models.loading import check_model_folder
 
     card_path = out / CARD
     if not card_path.is_file():
@@ -76,14 +83,6 @@ def cached_card(out: Path, cfg: ToyBaseConfig, prompt: PromptSpec) -> dict[str, 
 def build_toy_base(out: str | Path, cfg: ToyBaseConfig | None = None, prompt: PromptSpec | None = None,
                    force: bool = False, log=None) -> dict[str, Any]:
     """Build (or reuse, or install the prebuilt) toy base in ``out`` and return its card."""
-    from specs.data.jsonl import write_json_atomic
-    from specs.data.prompt import load_prompt
-    from specs.data.records import load_examples
-    from specs.generation.sampler import open_images
-    from specs.models.loading import load_model, load_processor, save_pretrained_atomic
-    from specs.models.tiny import build_tiny_model
-    from specs.toybase.loop import prepare, train
-    from specs.toyworld import generate_split
 
     out, cfg, prompt = Path(out), cfg or ToyBaseConfig(), prompt or load_prompt("toy")
     if not force:
@@ -104,7 +103,6 @@ def build_toy_base(out: str | Path, cfg: ToyBaseConfig | None = None, prompt: Pr
                         seed=cfg.seed, log=log)
         save_pretrained_atomic(model, processor, out)
         seconds = round(time.perf_counter() - started, 1)
-        from specs.toybase.headroom import measure
 
         card = {
             "settings": cfg.model_dump(),

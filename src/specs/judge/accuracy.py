@@ -1,5 +1,7 @@
 """R_acc with an LLM judge for free-form golds (the paper's R_llm), as a TRL reward function.
 
+Here, not in rewards/: the rewards are pure Python below the judge's client; this use of the client sits above both.
+
 Why: the rule grader matches a short text answer only verbatim (after normalisation), so "3" against the
 gold "three", or "on the left" against "left side", earns nothing. For such golds — not multiple choice, not
 a number, not maths — the judge says whether the extracted answer means the gold. Everything else, and
@@ -15,7 +17,8 @@ from typing import Any
 
 from specs.grading import extract_answer, grade_answer
 from specs.grading.choices import gold_letter
-from specs.judge import JudgeClient, JudgeConfig
+from specs.judge.client import JudgeClient
+from specs.judge.config import JudgeConfig
 from specs.judge.prompts import match_prompt, yes_no
 from specs.rewards.completions import Completion, as_choices, column, completion_text
 from specs.rewards.contract import ACCURACY_WEIGHT, gold_column
