@@ -26,9 +26,9 @@ from specs.grading.numbers import close, parse_number
 PROBE_POINTS = (Fraction(-37, 29), Fraction(13, 23), Fraction(61, 26))
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _INFINITY = {"\\infty": math.inf, "+\\infty": math.inf, "-\\infty": -math.inf, "∞": math.inf, "-∞": -math.inf}
-_RELATION = re.compile(r"\\(?:leq?|geq?|neq?)(?![A-Za-z])|<=|>=|!=|[=<>≤≥≠]")
+_RELATION = re.compile(r"\\(?:leq?|geq?|neq?|lt|gt)(?![A-Za-z])|<=|>=|!=|[=<>≤≥≠]")
 _CANONICAL = {"\\le": "<=", "\\leq": "<=", "≤": "<=", "\\ge": ">=", "\\geq": ">=", "≥": ">=",
-              "\\ne": "!=", "\\neq": "!=", "≠": "!="}
+              "\\ne": "!=", "\\neq": "!=", "≠": "!=", "\\lt": "<", "\\gt": ">"}
 _MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
 _COMMAND = re.compile(r"\\(?!(?:" + "|".join(GREEK) + r")(?![A-Za-z]))[A-Za-z]+")
 _MULTI = re.compile(r"\\pm|\\mp|±|,|;|\\\{|\bor\b|\band\b")
@@ -121,7 +121,35 @@ def relation_equal(prediction: str, gold: str) -> bool | None:
         return False  # the same two sides under another relation (`x < 3` for `x \le 3`)
     if "".join(p_left.split()) == "".join(g_left.split()) and probe_equal(p_right, g_right) is False:
         return False  # `y = 3x + 2` for `y = 2x + 3`: the same named side, a different other side
+    scale = _scale(f"({p_left})-({p_right})", f"({g_left})-({g_right})")
+    if scale is None:
+        return None
+    if p_sign in ("=", "!=") and p_sign == g_sign:
+        return True  # `2x+4y-3=0` for `y=-\frac{1}{2}x+\frac{3}{4}`: the same equation scaled
+    if p_sign == g_sign and scale > 0 or p_sign == _MIRROR.get(g_sign) and scale < 0 and p_sign not in ("=", "!="):
+        return True  # `-x > -1` for `x < 1`: multiplied by a negative number, the sign turns
     return None
+
+
+def _scale(prediction: str, gold: str) -> Fraction | None:
+    """The nonzero constant c with ``prediction`` = c·``gold`` at every probe point, exactly (polynomials and
+    rational functions in single-letter variables); None when there is none or the sides are not exact."""
+    if _WORD.search(prediction) or _WORD.search(gold):
+        return None
+    names = sorted(set(VARIABLE.findall(_COMMAND.sub(" ", prediction) + " " + _COMMAND.sub(" ", gold))))
+    if not names or len(names) > 6 or "i" in names or "e" in names:
+        return None
+    scale = None
+    for k, base in enumerate(PROBE_POINTS):
+        point = {name: base + Fraction(7 * j + k, 53) for j, name in enumerate(names)}
+        left, right = evaluate(prediction, point, exact=True), evaluate(gold, point, exact=True)
+        if left is None or right is None or not left or not right:
+            return None
+        if scale is None:
+            scale = left / right
+        elif left != scale * right:
+            return None
+    return scale
 
 
 def _same(a: str, b: str) -> bool:

@@ -1,0 +1,52 @@
+"""Issue 21, the rest: equivalent relations and spellings decided without sympy, `\\sec`/`\\csc`/`\\cot`,
+"we find that X", "the answer to the question is X" — each a general rule with its guards."""
+
+import pytest
+
+from specs.grading import grade
+from specs.grading.probes import fast_symbolic
+
+
+@pytest.mark.parametrize(
+    "prediction, gold, expected",
+    [
+        ("-x > -1", "x < 1", True),  # multiplied by a negative number: the sign turns
+        ("-x >= -1", "x <= 1", True),
+        ("2x > 2", "x > 1", True),
+        ("y=-\\frac{1}{2}x+\\frac{3}{4}", "2x+4y-3=0", True),  # the same line, scaled and rearranged
+        ("x^2/16 + y^2/12 = 1/4", "x^2/4 + y^2/3 = 1", True),
+        ("-34x-45y+20z-100=0", "34x+45y-20z+100=0", True),
+        ("x \\lt 3", "x < 3", True),
+        ("x \\gt 3", "3 < x", True),
+        ("x \\neq 3", "x != 3", True),
+        ("\\sec^2(y)", "\\tan^2(y)+1", True),
+        ("\\cot x", "\\frac{\\cos x}{\\sin x}", True),
+        # guards: a flipped or different relation is never made equal by scaling
+        ("x > -1", "x < 1", None),
+        ("-x < -1", "x < 1", None),
+        ("-x > 1", "x > -1", None),
+        ("x = 1", "x != 1", False),
+        ("x^2 = 1", "x = 1", None),
+        ("\\csc x", "\\sin x", False),
+    ],
+)
+def test_relations_and_functions_without_sympy(prediction, gold, expected):
+    assert fast_symbolic(prediction, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "response, gold, expected",
+    [
+        ("We find that $x \\neq 3$.", "$x != 3$", True),
+        ("We find that $x \\lt 3$.", "$x < 3$", True),
+        ("The solution is $x != 5$", "$x \\neq 5$", True),  # `!=` is a relation, not a copula
+        ("The solution is $x != 5$", "$5$", False),
+        ("We find that $x \\ne 4$.", "$x != 3$", False),
+        ("We find that it is not $x < 3$.", "$x < 3$", False),  # the hedge guard still applies
+        ("Step one. " * 30 + "Therefore, the answer to the question is 2.", "2", True),
+        ("Step one. " * 30 + "Therefore, the answer to the question is 3.", "2", False),
+        ("Step one. " * 30 + "The answer to the question could be 2 or 3.", "2", False),
+    ],
+)
+def test_statement_forms(response, gold, expected):
+    assert grade(response, gold).correct is expected
