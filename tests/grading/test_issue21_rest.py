@@ -5,6 +5,7 @@ import pytest
 
 from specs.grading import grade
 from specs.grading.probes import fast_symbolic
+from specs.grading.symbolic import symbolic_equal
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,18 @@ def test_relations_and_functions_without_sympy(prediction, gold, expected):
 )
 def test_statement_forms(response, gold, expected):
     assert grade(response, gold).correct is expected
+
+
+@pytest.mark.parametrize(
+    "prediction, gold, expected",
+    [
+        ("\\left( 3, \\frac{\\pi}{2} \\right)", "(3, \\frac{\\pi}{2})", True),  # sizing commands are not values
+        ("\\left( 3, \\frac{\\pi}{3} \\right)", "(3, \\frac{\\pi}{2})", False),
+        ("\\left( \\frac{4}{3}, -\\frac{1}{3} \\right)", "\\\\left( \\\\frac{4}{3}, -\\\\frac{1}{3} \\\\right)", True),
+        ("x \\in [-2,7]", "[-2, 7]", True),  # membership states the set
+        ("x \\in [-2,7]", "[-2, 7)", False),
+        ("x \\in (-2,7]", "[-2, 7]", False),
+    ],
+)
+def test_tuples_and_membership(prediction, gold, expected):
+    assert symbolic_equal(prediction, gold) is expected

@@ -232,9 +232,19 @@ _RELATION_SIGN = re.compile(r"[=<>]|\\(?:le|ge|ne|leq|geq|neq|lt|gt)(?![A-Za-z])
 
 
 def _bare(span: str) -> str:
-    """``span`` without math delimiters, a leading ``Range:`` label or a trailing ``\\text{unit}``."""
+    """``span`` without math delimiters, a leading ``Range:`` label, a trailing ``\\text{unit}`` or sizing
+    commands (``\\left(`` is ``(``), and with a doubled backslash before a known command undone
+    (``\\\\frac`` is a string-escaping accident, not a line break, outside a matrix)."""
     span = _DELIMITER.sub(" ", span.replace("−", "-")).strip()
+    if "\\begin" not in span:
+        span = _DOUBLED.sub(r"\\", span)
+    span = _SIZING.sub("", span)
     return _UNIT_TEXT.sub("", _LABEL.sub("", span, count=1)).strip() or span
+
+
+_DOUBLED = re.compile(r"\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|pi|cdot|infty)(?![A-Za-z]))")
+_SIZING = re.compile(r"\\(?:left|right|bigg?|Bigg?)(?![A-Za-z.])\s*")
+_MEMBER = re.compile(r"^[A-Za-z]\s*\\in(?![A-Za-z])\s*")
 
 
 _TEXT_ARGS = re.compile(r"\\[A-Za-z]+")  # commands are not words: drop their names before looking for prose
@@ -289,6 +299,8 @@ def symbolic_equal(prediction: str, gold: str) -> bool:
     if len(prediction) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
         return False
     prediction, gold = _bare(prediction), _bare(gold)  # the probes, too, see the answer without its label
+    if "\\in" not in gold:
+        prediction = _MEMBER.sub("", prediction, count=1)  # `x \in [-2, 7]` states `[-2, 7]`
     stated = _NAMED.match(prediction)
     if stated and not _RELATION_SIGN.search(gold):  # `y = 3x` states `3x`
         prediction = stated.group(1)
