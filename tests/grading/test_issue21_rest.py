@@ -23,9 +23,12 @@ from specs.grading.symbolic import symbolic_equal
         ("\\sec^2(y)", "\\tan^2(y)+1", True),
         ("\\cot x", "\\frac{\\cos x}{\\sin x}", True),
         # guards: a flipped or different relation is never made equal by scaling
-        ("x > -1", "x < 1", None),
-        ("-x < -1", "x < 1", None),
-        ("-x > 1", "x > -1", None),
+        ("x > -1", "x < 1", False),  # one unknown, linear: decided both ways
+        ("-x < -1", "x < 1", False),
+        ("-x > 1", "x > -1", False),
+        ("2x+1=5", "x=2", True),
+        ("y=2", "x=2", False),
+        ("x<=3", "x<3", False),
         ("x = 1", "x != 1", False),
         ("x^2 = 1", "x = 1", None),
         ("\\csc x", "\\sin x", False),
@@ -65,4 +68,19 @@ def test_statement_forms(response, gold, expected):
     ],
 )
 def test_tuples_and_membership(prediction, gold, expected):
+    assert symbolic_equal(prediction, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "prediction, gold, expected",
+    [
+        ("1112122_3", "1112112_3", False),  # numerals in a base: compared by value, without sympy
+        ("1112122_3", "1112122_{3}", True),
+        ("{1,3}", "(1,3)", True),  # a LaTeX group, then the items in order (as math-verify reads them)
+        ("{1,3}", "(3,1)", False),
+        ("1, 3", "\\left(1, 3\\right)", True),
+        ("\\{1,3\\}", "\\{3,1\\}", True),  # a set stays a set
+    ],
+)
+def test_bases_groups_and_lists(prediction, gold, expected):
     assert symbolic_equal(prediction, gold) is expected

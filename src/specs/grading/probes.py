@@ -121,6 +121,10 @@ def relation_equal(prediction: str, gold: str) -> bool | None:
         return False  # the same two sides under another relation (`x < 3` for `x \le 3`)
     if "".join(p_left.split()) == "".join(g_left.split()) and probe_equal(p_right, g_right) is False:
         return False  # `y = 3x + 2` for `y = 2x + 3`: the same named side, a different other side
+    p_form = _linear(p_sign, f"({p_left})-({p_right})")
+    g_form = _linear(g_sign, f"({g_left})-({g_right})")
+    if p_form is not None and g_form is not None:
+        return p_form == g_form  # one unknown, linear: `-x > -1` is `x < 1`, `x > -1` is not
     scale = _scale(f"({p_left})-({p_right})", f"({g_left})-({g_right})")
     if scale is None:
         return None
@@ -129,6 +133,25 @@ def relation_equal(prediction: str, gold: str) -> bool | None:
     if p_sign == g_sign and scale > 0 or p_sign == _MIRROR.get(g_sign) and scale < 0 and p_sign not in ("=", "!="):
         return True  # `-x > -1` for `x < 1`: multiplied by a negative number, the sign turns
     return None
+
+
+def _linear(sign: str, difference: str) -> tuple[str, str, Fraction] | None:
+    """``difference sign 0`` as ``(variable, sign, root)`` when the difference is linear in one variable with a
+    nonzero slope (``-x + 1 > 0`` → ``("x", "<", 1)``), exactly; None otherwise."""
+    if _WORD.search(difference):
+        return None
+    names = set(VARIABLE.findall(_COMMAND.sub(" ", difference)))
+    if len(names) != 1 or names & {"e", "i"}:
+        return None
+    (name,) = names
+    xs = [*PROBE_POINTS, Fraction(7, 3)]
+    values = [evaluate(difference, {name: x}, exact=True) for x in xs]
+    if any(value is None for value in values):
+        return None
+    slope = (values[1] - values[0]) / (xs[1] - xs[0])
+    if not slope or any(value != values[0] + slope * (x - xs[0]) for x, value in zip(xs, values, strict=True)):
+        return None
+    return name, _MIRROR[sign] if slope < 0 else sign, xs[0] - values[0] / slope
 
 
 def _scale(prediction: str, gold: str) -> Fraction | None:
@@ -249,9 +272,43 @@ def ratio_equal(prediction: str, gold: str) -> bool | None:
     return all(close(a * expected[0], b * given[0]) for a, b in zip(given, expected, strict=True))
 
 
+_BASED = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d{1,2})\}?$")
+
+
+def based_equal(prediction: str, gold: str) -> bool | None:
+    """Numerals with a base subscript (``1112122_3``): equal values in their bases; None unless both are."""
+    pair = [_BASED.match("".join(text.split())) for text in (prediction, gold)]
+    if not all(pair):
+        return None
+    values = []
+    for match in pair:
+        digits, base = match.group(1), int(match.group(2))
+        try:
+            values.append(int(digits, base) if 2 <= base <= 16 else digits.lower() + f"_{base}")
+        except ValueError:  # a digit the base does not have: compare the spelling
+            values.append(digits.lower() + f"_{base}")
+    return values[0] == values[1]
+
+
+def list_vs_tuple(prediction: str, gold: str) -> bool | None:
+    """A bare list of numbers (``1, 3``) against a parenthesised one (``(1, 3)``): the items in order, as
+    math-verify reads it. None unless both are such lists of numeric items."""
+    prediction, gold = prediction.strip(), gold.replace("\\left", "").replace("\\right", "").strip()
+    if prediction[:1] in "([{\\" or not (gold.startswith("(") and gold.endswith(")")):
+        return None
+    items = [prediction.split(","), gold[1:-1].split(",")]
+    if len(items[0]) < 2 or len(items[0]) != len(items[1]):
+        return None
+    values = [[_endpoint(item) for item in side] for side in items]
+    if any(value is None or math.isinf(value) for side in values for value in side):
+        return None
+    return all(close(a, b) for a, b in zip(*values, strict=True))
+
+
 def fast_symbolic(prediction: str, gold: str) -> bool | None:
     """The first decisive fast path, or None when math-verify has to decide."""
-    deciders = (ratio_equal, single_vs_plus_minus, union_equal, interval_equal, set_equal, relation_equal, probe_equal)
+    deciders = (based_equal, ratio_equal, single_vs_plus_minus, union_equal, interval_equal, list_vs_tuple,
+                set_equal, relation_equal, probe_equal)
     for decide in deciders:
         verdict = decide(prediction, gold)
         if verdict is not None:

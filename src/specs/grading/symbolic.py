@@ -239,7 +239,18 @@ def _bare(span: str) -> str:
     if "\\begin" not in span:
         span = _DOUBLED.sub(r"\\", span)
     span = _SIZING.sub("", span)
+    if span.startswith("{") and span.endswith("}") and _balanced(span[1:-1]):
+        span = span[1:-1]  # `{1,3}`: a LaTeX group (a set is `\{1,3\}`)
     return _UNIT_TEXT.sub("", _LABEL.sub("", span, count=1)).strip() or span
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 _DOUBLED = re.compile(r"\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|pi|cdot|infty)(?![A-Za-z]))")
