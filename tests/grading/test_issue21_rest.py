@@ -84,3 +84,17 @@ def test_tuples_and_membership(prediction, gold, expected):
 )
 def test_bases_groups_and_lists(prediction, gold, expected):
     assert symbolic_equal(prediction, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "prediction, gold, expected",
+    [
+        ("0", "a +3z = 0", False),  # a side of an equation that names no unknown is not the equation
+        ("11a+c", "7 = 11a+c", False),
+        ("2x+1", "y=2x+1", True),  # `y = …` names its unknown: the other side is the answer
+        ("1", "1,-2", False),  # one value of two: partial
+        ("1.22", "1,22", False),
+    ],
+)
+def test_values_against_equations_and_lists(prediction, gold, expected):
+    assert symbolic_equal(prediction, gold) is expected

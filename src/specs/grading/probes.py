@@ -305,10 +305,39 @@ def list_vs_tuple(prediction: str, gold: str) -> bool | None:
     return all(close(a, b) for a, b in zip(*values, strict=True))
 
 
+_PLAIN_SIDE = re.compile(r"^[\w\s+\-*/^().{}]+$")
+_OPERATOR = re.compile(r"[+\-*/^]")
+
+
+def value_vs_equation(prediction: str, gold: str) -> bool | None:
+    """A value or expression (no relation sign) against an equation whose sides are both expressions — neither a
+    lone unknown (``7 = 11a+c``, ``2x + z = 1``): the gold asks for the equation, a side of it is not the
+    answer. False; None for anything else (``y = 2x+1`` names its unknown: ``2x+1`` is decided elsewhere)."""
+    if _RELATION.search(prediction) or len(_RELATION.findall(gold)) != 1:
+        return None
+    sides = [side.strip() for side in _RELATION.split(gold)]
+    if not all(sides) or not all(_PLAIN_SIDE.match(side) for side in sides):
+        return None
+    if not any(VARIABLE.findall(side) and _OPERATOR.search(side) for side in sides):
+        return None
+    return False if not any(VARIABLE.fullmatch(side) for side in sides) else None
+
+
+def value_vs_list(prediction: str, gold: str) -> bool | None:
+    """One number against a bare list of several (``1`` for ``1,-2``): a partial answer, wrong (as math-verify's
+    path here rejects a smaller answer set than the gold's). None unless both are such."""
+    if "," in prediction or _endpoint(prediction) is None:
+        return None
+    items = gold.split(",")
+    if len(items) < 2 or gold.strip()[:1] in "([{\\":
+        return None
+    return False if all(_endpoint(item) is not None for item in items) else None
+
+
 def fast_symbolic(prediction: str, gold: str) -> bool | None:
     """The first decisive fast path, or None when math-verify has to decide."""
-    deciders = (based_equal, ratio_equal, single_vs_plus_minus, union_equal, interval_equal, list_vs_tuple,
-                set_equal, relation_equal, probe_equal)
+    deciders = (based_equal, value_vs_list, value_vs_equation, ratio_equal, single_vs_plus_minus, union_equal,
+                interval_equal, list_vs_tuple, set_equal, relation_equal, probe_equal)
     for decide in deciders:
         verdict = decide(prediction, gold)
         if verdict is not None:
