@@ -98,3 +98,12 @@ def test_bases_groups_and_lists(prediction, gold, expected):
 )
 def test_values_against_equations_and_lists(prediction, gold, expected):
     assert symbolic_equal(prediction, gold) is expected
+
+
+def test_a_decoded_escape_in_a_response_is_read_as_the_command_it_was():
+    """`"\\frac"` written without a raw string holds a form feed + `rac`: golds were already repaired, now
+    responses are too (every consumer: extract_answer does it)."""
+    assert grade("<answer>\x0crac{1}{2}</answer>", "0.5").correct
+    assert not grade("<answer>\x0crac{1}{3}</answer>", "0.5").correct
+    matrix = "$\\begin{pmatrix}-\\\x0crac{7}{4}&-2\\\\4&\\frac{1}{4}\\\\\\end{pmatrix}$"
+    assert grade(matrix, matrix).correct

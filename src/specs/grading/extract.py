@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from specs.grading.latex import match_brace, strip_math_delims
+from specs.grading.latex import fix_decoded_escapes, match_brace, strip_math_delims
 
 SHORT_REMAINDER = 80  # a tag-less, box-less response this short (after stripping) is taken as the answer
 MAX_BOXED_TRIES = 3  # unbalanced `\boxed{` candidates tried from the end before giving up (keeps it linear)
@@ -175,7 +175,7 @@ def extract_answer(response: str, *, strict: bool = True) -> Extraction:
     >>> extract_answer("<think>it is 4").answer is None
     True
     """
-    region = final_region(response)
+    region = final_region(fix_decoded_escapes(response))  # `\x0crac`: before a strip eats the form feed
     if region is None:
         return Extraction(None, "none")
     blocks, unclosed = answer_blocks(region)

@@ -23,7 +23,7 @@ from specs.grading.choices import (
 )
 from specs.grading.extract import extract_answer
 from specs.grading.flips import canonical_directions, flipped, same_bearing
-from specs.grading.latex import canonical_latex, clean_gold, strip_math_delims
+from specs.grading.latex import canonical_latex, clean_gold, fix_decoded_escapes, strip_math_delims
 from specs.grading.numbers import Number, close, normalize_numeric_text, parse_number, percent_candidates, rounds_to
 from specs.grading.statements import candidates, states_phrase
 from specs.grading.symbolic import symbolic_equal
@@ -183,6 +183,7 @@ def grade_answer(
         return GradeResult(False, None, "none")
     if len(extracted) > MAX_ANSWER_CHARS:
         return GradeResult(False, extracted[:200] + "…", "too_long")
+    extracted = fix_decoded_escapes(extracted)  # `\x0crac`: a string-escaping accident in a response, as in a gold
     gold = clean_gold(ground_truth)
     places = decimal_places(precision)
     spans = [extracted, *candidates(extracted)]  # a sentence also states its shorter answers
