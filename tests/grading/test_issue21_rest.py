@@ -107,3 +107,20 @@ def test_a_decoded_escape_in_a_response_is_read_as_the_command_it_was():
     assert not grade("<answer>\x0crac{1}{3}</answer>", "0.5").correct
     matrix = "$\\begin{pmatrix}-\\\x0crac{7}{4}&-2\\\\4&\\frac{1}{4}\\\\\\end{pmatrix}$"
     assert grade(matrix, matrix).correct
+
+
+@pytest.mark.parametrize(
+    "prediction, gold, expected",
+    [
+        ("\\begin{pmatrix}\\frac{1}{3x^{2/3}}&0\\\\-\\sin(x)&1\\end{pmatrix}",
+         "\\begin{pmatrix}\\frac{1}{3\\sqrt[3]{x}^2}&0\\\\-\\sin(x)&1\\\\\\end{pmatrix}", True),  # cell by cell
+        ("\\begin{pmatrix}\\frac{1}{3x^{2/3}}&0\\\\\\sin(x)&1\\end{pmatrix}",
+         "\\begin{pmatrix}\\frac{1}{3\\sqrt[3]{x}^2}&0\\\\-\\sin(x)&1\\end{pmatrix}", False),
+        ("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}", True),
+        ("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "\\begin{pmatrix}1&2&3\\\\4&5&6\\end{pmatrix}", False),
+        ("\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", "\\begin{pmatrix}1&2\\\\3&5\\end{pmatrix}", False),
+    ],
+)
+def test_matrices_cell_by_cell(prediction, gold, expected):
+    assert symbolic_equal(prediction, gold) is expected
+    assert grade(f"<answer>${prediction}$</answer>", f"${gold}$").correct is expected  # `{pmatrix}` is not prose

@@ -334,10 +334,38 @@ def value_vs_list(prediction: str, gold: str) -> bool | None:
     return False if all(_endpoint(item) is not None for item in items) else None
 
 
+_MATRIX = re.compile(r"^\\begin\{([pb])matrix\}(.*)\\end\{\1matrix\}$", re.DOTALL)
+
+
+def matrix_equal(prediction: str, gold: str) -> bool | None:
+    """Matrices (``pmatrix``/``bmatrix``, one spelling) cell by cell: a different shape or a cell decidedly
+    different is False, every cell equal (by text, value or probe) is True; None when a cell is undecided."""
+    grids = []
+    for text in (prediction.strip(), gold.strip()):
+        match = _MATRIX.match(text.replace("bmatrix", "pmatrix"))
+        if match is None:
+            return None
+        rows = [row for row in match.group(2).split("\\\\") if row.strip()]
+        grids.append([[cell.strip() for cell in row.split("&")] for row in rows])
+    mine, theirs = grids
+    if [len(row) for row in mine] != [len(row) for row in theirs]:
+        return False
+    undecided = False
+    for left, right in zip((c for row in mine for c in row), (c for row in theirs for c in row), strict=True):
+        if "".join(left.split()) == "".join(right.split()):
+            continue
+        a, b = evaluate(left), evaluate(right)
+        verdict = close(a, b) if a is not None and b is not None else probe_equal(left, right)
+        if verdict is False:
+            return False
+        undecided = undecided or verdict is None
+    return None if undecided else True
+
+
 def fast_symbolic(prediction: str, gold: str) -> bool | None:
     """The first decisive fast path, or None when math-verify has to decide."""
     deciders = (based_equal, value_vs_list, value_vs_equation, ratio_equal, single_vs_plus_minus, union_equal,
-                interval_equal, list_vs_tuple, set_equal, relation_equal, probe_equal)
+                interval_equal, list_vs_tuple, set_equal, matrix_equal, relation_equal, probe_equal)
     for decide in deciders:
         verdict = decide(prediction, gold)
         if verdict is not None:
