@@ -31,13 +31,15 @@ VARIABLE = re.compile(r"[A-Za-z](?:_(?:\d|\{\w{1,4}\}))?|\\(?:" + "|".join(GREEK
 # Functions (probe mode only: with variables) become one private-use character each, so that removing spaces
 # is safe (`\sin x` must not become `\sinx`).
 _FUNCTION_NAMES = {"sin": "\ue000", "cos": "\ue001", "tan": "\ue002", "ln": "\ue003", "exp": "\ue004",
-                   "log": "\ue005"}
-_CALLS = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "ln": math.log, "exp": math.exp, "log": math.log}
+                   "log": "\ue005", "sec": "\ue006", "csc": "\ue007", "cot": "\ue008"}
+_CALLS = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "ln": math.log, "exp": math.exp, "log": math.log,
+          "sec": lambda t: 1 / math.cos(t), "csc": lambda t: 1 / math.sin(t),
+          "cot": lambda t: math.cos(t) / math.sin(t)}
 _NO_DEGREES = {"\ue003", "\ue004", "\ue005"}  # ln, exp, log: no degree/radian ambiguity, fine in numbers too
 FUNCTIONS = {_FUNCTION_NAMES[name]: call for name, call in _CALLS.items()}
 _STARTS_FACTOR = "({\\π" + "".join(FUNCTIONS)
 _REWRITES = (
-    (re.compile(r"\\(sin|cos|tan|ln|exp|log)(?![A-Za-z])"), lambda m: _FUNCTION_NAMES[m.group(1)]),
+    (re.compile(r"\\(sin|cos|tan|sec|csc|cot|ln|exp|log)(?![A-Za-z])"), lambda m: _FUNCTION_NAMES[m.group(1)]),
     (re.compile(r"\\[dtc]frac(?![A-Za-z])"), r"\\frac"),
     (re.compile(r"\\(?:cdot|times)(?![A-Za-z])|[×·∙]"), "*"),
     (re.compile(r"\\div(?![A-Za-z])|÷"), "/"),

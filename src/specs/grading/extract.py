@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from specs.grading.latex import match_brace, strip_math_delims
+from specs.grading.latex import fix_decoded_escapes, match_brace, strip_math_delims
 
 SHORT_REMAINDER = 80  # a tag-less, box-less response this short (after stripping) is taken as the answer
 MAX_BOXED_TRIES = 3  # unbalanced `\boxed{` candidates tried from the end before giving up (keeps it linear)
 
-# "final answer is", "the answer is:", "Answer:", "correct option is", "答案：", "**Answer:**".
+# "final answer is", "the answer (to the question) is:", "Answer:", "correct option is", "答案：", "**Answer:**".
 _STATEMENT = re.compile(
-    r"\banswer\b\s*(?:\*{1,2}\s*)?(?:is\b|[:：]|(?=\\\[|\\\(|\$))|\b(?:option|choice)\s+is\b|答案\s*(?:是|为)?\s*[:：]?",
+    r"\banswer\b(?:\s+to\s+(?:the|this)\s+(?:question|problem))?\s*(?:\*{1,2}\s*)?(?:is\b|[:：]|(?=\\\[|\\\(|\$))|\b(?:option|choice)\s+is\b|答案\s*(?:是|为)?\s*[:：]?",
     re.IGNORECASE,
 )
 # Doubt voiced after the statement ("The answer is 6. Hmm, or maybe 5? Not sure.") takes the statement back.
@@ -175,7 +175,7 @@ def extract_answer(response: str, *, strict: bool = True) -> Extraction:
     >>> extract_answer("<think>it is 4").answer is None
     True
     """
-    region = final_region(response)
+    region = final_region(fix_decoded_escapes(response))  # `\x0crac`: before a strip eats the form feed
     if region is None:
         return Extraction(None, "none")
     blocks, unclosed = answer_blocks(region)

@@ -23,7 +23,7 @@ from specs.grading.choices import (
 )
 from specs.grading.extract import extract_answer
 from specs.grading.flips import canonical_directions, flipped, same_bearing
-from specs.grading.latex import canonical_latex, clean_gold, strip_math_delims
+from specs.grading.latex import canonical_latex, clean_gold, fix_decoded_escapes, strip_math_delims
 from specs.grading.numbers import Number, close, normalize_numeric_text, parse_number, percent_candidates, rounds_to
 from specs.grading.statements import candidates, states_phrase
 from specs.grading.symbolic import symbolic_equal
@@ -33,6 +33,7 @@ MAX_ANSWER_CHARS = 1000  # an "answer" longer than this is an essay, not an answ
 CLOSED_FORM_PLACES = 2  # MATH-Vision: a decimal matches a closed-form gold when both round equal here
 
 _MATHY = re.compile(r"[\d\\^_=+\-*/<>()\[\]{}|]")
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[A-Za-z*]+\}")  # `{pmatrix}` names an environment, it is not prose
 _PROSE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")  # words, not LaTeX commands: prose is not a formula
 _STATED = re.compile(r"^\s*[A-Za-z](?:_\{?\w{1,4}\}?)?\s*=\s*(\S.*)$", re.DOTALL)
 
@@ -137,7 +138,7 @@ def compare(
         # Closed-form gold, non-numeric prediction (`2\sqrt[3]{4}` vs `\sqrt[3]{32}` evaluates; `x` does not).
     if _text_key(prediction) == _text_key(gold):
         return True, "text"
-    if _MATHY.search(gold) and _MATHY.search(prediction) and len(_PROSE.findall(prediction)) < 2:
+    if _MATHY.search(gold) and _MATHY.search(prediction) and len(_PROSE.findall(_ENVIRONMENT.sub("", prediction))) < 2:
         stated = _STATED.match(prediction)
         if stated and "=" not in gold:  # `x = \pm 3` states `\pm 3`
             prediction = stated.group(1)
@@ -183,6 +184,7 @@ def grade_answer(
         return GradeResult(False, None, "none")
     if len(extracted) > MAX_ANSWER_CHARS:
         return GradeResult(False, extracted[:200] + "…", "too_long")
+    extracted = fix_decoded_escapes(extracted)  # `\x0crac`: a string-escaping accident in a response, as in a gold
     gold = clean_gold(ground_truth)
     places = decimal_places(precision)
     spans = [extracted, *candidates(extracted)]  # a sentence also states its shorter answers

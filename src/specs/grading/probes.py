@@ -26,9 +26,9 @@ from specs.grading.numbers import close, parse_number
 PROBE_POINTS = (Fraction(-37, 29), Fraction(13, 23), Fraction(61, 26))
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _INFINITY = {"\\infty": math.inf, "+\\infty": math.inf, "-\\infty": -math.inf, "∞": math.inf, "-∞": -math.inf}
-_RELATION = re.compile(r"\\(?:leq?|geq?|neq?)(?![A-Za-z])|<=|>=|!=|[=<>≤≥≠]")
+_RELATION = re.compile(r"\\(?:leq?|geq?|neq?|lt|gt)(?![A-Za-z])|<=|>=|!=|[=<>≤≥≠]")
 _CANONICAL = {"\\le": "<=", "\\leq": "<=", "≤": "<=", "\\ge": ">=", "\\geq": ">=", "≥": ">=",
-              "\\ne": "!=", "\\neq": "!=", "≠": "!="}
+              "\\ne": "!=", "\\neq": "!=", "≠": "!=", "\\lt": "<", "\\gt": ">"}
 _MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
 _COMMAND = re.compile(r"\\(?!(?:" + "|".join(GREEK) + r")(?![A-Za-z]))[A-Za-z]+")
 _MULTI = re.compile(r"\\pm|\\mp|±|,|;|\\\{|\bor\b|\band\b")
@@ -121,7 +121,58 @@ def relation_equal(prediction: str, gold: str) -> bool | None:
         return False  # the same two sides under another relation (`x < 3` for `x \le 3`)
     if "".join(p_left.split()) == "".join(g_left.split()) and probe_equal(p_right, g_right) is False:
         return False  # `y = 3x + 2` for `y = 2x + 3`: the same named side, a different other side
+    p_form = _linear(p_sign, f"({p_left})-({p_right})")
+    g_form = _linear(g_sign, f"({g_left})-({g_right})")
+    if p_form is not None and g_form is not None:
+        return p_form == g_form  # one unknown, linear: `-x > -1` is `x < 1`, `x > -1` is not
+    scale = _scale(f"({p_left})-({p_right})", f"({g_left})-({g_right})")
+    if scale is None:
+        return None
+    if p_sign in ("=", "!=") and p_sign == g_sign:
+        return True  # `2x+4y-3=0` for `y=-\frac{1}{2}x+\frac{3}{4}`: the same equation scaled
+    if p_sign == g_sign and scale > 0 or p_sign == _MIRROR.get(g_sign) and scale < 0 and p_sign not in ("=", "!="):
+        return True  # `-x > -1` for `x < 1`: multiplied by a negative number, the sign turns
     return None
+
+
+def _linear(sign: str, difference: str) -> tuple[str, str, Fraction] | None:
+    """``difference sign 0`` as ``(variable, sign, root)`` when the difference is linear in one variable with a
+    nonzero slope (``-x + 1 > 0`` → ``("x", "<", 1)``), exactly; None otherwise."""
+    if _WORD.search(difference):
+        return None
+    names = set(VARIABLE.findall(_COMMAND.sub(" ", difference)))
+    if len(names) != 1 or names & {"e", "i"}:
+        return None
+    (name,) = names
+    xs = [*PROBE_POINTS, Fraction(7, 3)]
+    values = [evaluate(difference, {name: x}, exact=True) for x in xs]
+    if any(value is None for value in values):
+        return None
+    slope = (values[1] - values[0]) / (xs[1] - xs[0])
+    if not slope or any(value != values[0] + slope * (x - xs[0]) for x, value in zip(xs, values, strict=True)):
+        return None
+    return name, _MIRROR[sign] if slope < 0 else sign, xs[0] - values[0] / slope
+
+
+def _scale(prediction: str, gold: str) -> Fraction | None:
+    """The nonzero constant c with ``prediction`` = c·``gold`` at every probe point, exactly (polynomials and
+    rational functions in single-letter variables); None when there is none or the sides are not exact."""
+    if _WORD.search(prediction) or _WORD.search(gold):
+        return None
+    names = sorted(set(VARIABLE.findall(_COMMAND.sub(" ", prediction) + " " + _COMMAND.sub(" ", gold))))
+    if not names or len(names) > 6 or "i" in names or "e" in names:
+        return None
+    scale = None
+    for k, base in enumerate(PROBE_POINTS):
+        point = {name: base + Fraction(7 * j + k, 53) for j, name in enumerate(names)}
+        left, right = evaluate(prediction, point, exact=True), evaluate(gold, point, exact=True)
+        if left is None or right is None or not left or not right:
+            return None
+        if scale is None:
+            scale = left / right
+        elif left != scale * right:
+            return None
+    return scale
 
 
 def _same(a: str, b: str) -> bool:
@@ -221,9 +272,100 @@ def ratio_equal(prediction: str, gold: str) -> bool | None:
     return all(close(a * expected[0], b * given[0]) for a, b in zip(given, expected, strict=True))
 
 
+_BASED = re.compile(r"^([0-9A-Fa-f]+)_\{?(\d{1,2})\}?$")
+
+
+def based_equal(prediction: str, gold: str) -> bool | None:
+    """Numerals with a base subscript (``1112122_3``): equal values in their bases; None unless both are."""
+    pair = [_BASED.match("".join(text.split())) for text in (prediction, gold)]
+    if not all(pair):
+        return None
+    values = []
+    for match in pair:
+        digits, base = match.group(1), int(match.group(2))
+        try:
+            values.append(int(digits, base) if 2 <= base <= 16 else digits.lower() + f"_{base}")
+        except ValueError:  # a digit the base does not have: compare the spelling
+            values.append(digits.lower() + f"_{base}")
+    return values[0] == values[1]
+
+
+def list_vs_tuple(prediction: str, gold: str) -> bool | None:
+    """A bare list of numbers (``1, 3``) against a parenthesised one (``(1, 3)``): the items in order, as
+    math-verify reads it. None unless both are such lists of numeric items."""
+    prediction, gold = prediction.strip(), gold.replace("\\left", "").replace("\\right", "").strip()
+    if prediction[:1] in "([{\\" or not (gold.startswith("(") and gold.endswith(")")):
+        return None
+    items = [prediction.split(","), gold[1:-1].split(",")]
+    if len(items[0]) < 2 or len(items[0]) != len(items[1]):
+        return None
+    values = [[_endpoint(item) for item in side] for side in items]
+    if any(value is None or math.isinf(value) for side in values for value in side):
+        return None
+    return all(close(a, b) for a, b in zip(*values, strict=True))
+
+
+_PLAIN_SIDE = re.compile(r"^[\w\s+\-*/^().{}]+$")
+_OPERATOR = re.compile(r"[+\-*/^]")
+
+
+def value_vs_equation(prediction: str, gold: str) -> bool | None:
+    """A value or expression (no relation sign) against an equation whose sides are both expressions — neither a
+    lone unknown (``7 = 11a+c``, ``2x + z = 1``): the gold asks for the equation, a side of it is not the
+    answer. False; None for anything else (``y = 2x+1`` names its unknown: ``2x+1`` is decided elsewhere)."""
+    if _RELATION.search(prediction) or len(_RELATION.findall(gold)) != 1:
+        return None
+    sides = [side.strip() for side in _RELATION.split(gold)]
+    if not all(sides) or not all(_PLAIN_SIDE.match(side) for side in sides):
+        return None
+    if not any(VARIABLE.findall(side) and _OPERATOR.search(side) for side in sides):
+        return None
+    return False if not any(VARIABLE.fullmatch(side) for side in sides) else None
+
+
+def value_vs_list(prediction: str, gold: str) -> bool | None:
+    """One number against a bare list of several (``1`` for ``1,-2``): a partial answer, wrong (as math-verify's
+    path here rejects a smaller answer set than the gold's). None unless both are such."""
+    if "," in prediction or _endpoint(prediction) is None:
+        return None
+    items = gold.split(",")
+    if len(items) < 2 or gold.strip()[:1] in "([{\\":
+        return None
+    return False if all(_endpoint(item) is not None for item in items) else None
+
+
+_MATRIX = re.compile(r"^\\begin\{([pb])matrix\}(.*)\\end\{\1matrix\}$", re.DOTALL)
+
+
+def matrix_equal(prediction: str, gold: str) -> bool | None:
+    """Matrices (``pmatrix``/``bmatrix``, one spelling) cell by cell: a different shape or a cell decidedly
+    different is False, every cell equal (by text, value or probe) is True; None when a cell is undecided."""
+    grids = []
+    for text in (prediction.strip(), gold.strip()):
+        match = _MATRIX.match(text.replace("bmatrix", "pmatrix"))
+        if match is None:
+            return None
+        rows = [row for row in match.group(2).split("\\\\") if row.strip()]
+        grids.append([[cell.strip() for cell in row.split("&")] for row in rows])
+    mine, theirs = grids
+    if [len(row) for row in mine] != [len(row) for row in theirs]:
+        return False
+    undecided = False
+    for left, right in zip((c for row in mine for c in row), (c for row in theirs for c in row), strict=True):
+        if "".join(left.split()) == "".join(right.split()):
+            continue
+        a, b = evaluate(left), evaluate(right)
+        verdict = close(a, b) if a is not None and b is not None else probe_equal(left, right)
+        if verdict is False:
+            return False
+        undecided = undecided or verdict is None
+    return None if undecided else True
+
+
 def fast_symbolic(prediction: str, gold: str) -> bool | None:
     """The first decisive fast path, or None when math-verify has to decide."""
-    deciders = (ratio_equal, single_vs_plus_minus, union_equal, interval_equal, set_equal, relation_equal, probe_equal)
+    deciders = (based_equal, value_vs_list, value_vs_equation, ratio_equal, single_vs_plus_minus, union_equal,
+                interval_equal, list_vs_tuple, set_equal, matrix_equal, relation_equal, probe_equal)
     for decide in deciders:
         verdict = decide(prediction, gold)
         if verdict is not None:

@@ -37,7 +37,13 @@ _HEDGE = re.compile(
     r"may|guess|likely|unsure)\b|n't",
     re.IGNORECASE,
 )
-_COPULA = re.compile(r"\b(?:is|are|was|were|equals|be|becomes|gives|makes)\b|=|:|：", re.IGNORECASE)
+# The `=` of `!=`, `<=`, `>=` is part of a relation, not a copula; "we find that X" states X as "X is" does.
+_COPULA = re.compile(
+    r"\b(?:is|are|was|were|equals|be|becomes|gives|makes)\b|(?<![!<>=])=(?!=)|:|："
+    r"|\b(?:find|finds|found|get|gets|obtain|obtains|conclude|concludes|have|has)\s+that\b",
+    re.IGNORECASE,
+)
+_INEQUALITY = re.compile(r"!=|[≠<>≤≥]|\\(?:neq?|[lg]eq?|[lg]t)(?![A-Za-z])")
 _CONTRAST = re.compile(r"\s*[,;]?\s*\b(?:not|rather than|instead of)\b.*$", re.IGNORECASE | re.DOTALL)
 _NUMBER = re.compile(r"(?<![\w.])[-−+]?\$?\d[\d,]*(?:\.\d+)?%?(?![\w.]*\d)")
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]+")  # words, not LaTeX commands (`\frac`, `\pi`)
@@ -82,7 +88,8 @@ def candidates(span: str) -> list[str]:
         if tail:
             found.append(tail)
     numbers = list(_NUMBER.finditer(core))
-    if len(numbers) == 1 and (not copulas or numbers[0].start() >= copulas[-1].end()):  # not "12 is wrong"
+    if len(numbers) == 1 and (not copulas or numbers[0].start() >= copulas[-1].end()) and not _INEQUALITY.search(core):
+        # not "12 is wrong", and not the 5 of "x != 5" or "x < 5"
         after = [word for word in core[numbers[0].end() :].split()[:1] if word.lower() not in _NOT_A_UNIT]
         found.append(" ".join([numbers[0].group(0), *after]).strip(" ,.;:"))
     if not copulas and settled != span.strip():  # "5... no, 6", "B — actually, C"

@@ -10,9 +10,11 @@ relations — but it has gaps we work around here:
   threads): we disable them (``parsing_timeout=None``, ``timeout_seconds=None``) and bound the work
   ourselves, twice. Before the call, on the input: span length, bracket depth, no power towers or powers of
   powers, small exponents and literals, no ``\\sum``/``\\int``/factorials — these stop the C-level big-integer
-  blow-ups (``2^{2^{2^{2^3}}}``) that nothing can interrupt. During the call, a deadline: a timer raises an
-  exception in the grading thread once the budget is spent (the ANTLR parse and sympy's ``simplify`` are
-  Python; ``(a+b+c+d)^{99}`` vs ``a^{99}`` alone takes minutes). It works in any thread;
+  blow-ups (``2^{2^{2^{2^3}}}``) that nothing can interrupt. During the call, a budget of the grading
+  thread's own CPU time (:data:`DEADLINE_SECONDS`, 0.5 s: a safety cap, far above any honest comparison, so
+  that the verdict does not depend on machine load): a watchdog raises an exception in the grading thread once
+  it is spent (the ANTLR parse and sympy's ``simplify`` are Python; ``(a+b+c+e)^{99}`` vs ``a^{99}`` alone
+  takes minutes). It works in any thread;
 - it accepts a subset of a multi-answer gold and treats 1/2^99 and 1/2^98 as equal (rounding to 6 places):
   we reject smaller answer sets and compare pure numbers with a relative tolerance ourselves.
 
@@ -27,6 +29,7 @@ import ctypes
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -38,13 +41,17 @@ MAX_SYMBOLIC_CHARS = 150
 MAX_SYMBOLIC_DEPTH = 4
 MAX_LITERAL_DIGITS = 12
 MAX_EXPONENT_DIGITS = 2
-# Per symbolic comparison, after the one-time warm-up. Why so short: in GRPO every completion is graded on the
-# main process and a step waits for its slowest grade; math-verify settles what it can prove in a few ms, and a
-# comparison still running at the budget is answered False ("not proven equal") — documented in docs/grading.md.
-DEADLINE_SECONDS = 0.015
+# CPU seconds of the grading thread per math-verify comparison, after the one-time warm-up: a safety cap against
+# pathological inputs, not a speed knob. The reward must not depend on machine load, so (1) the budget counts this
+# thread's CPU time, not wall time (waiting for a core or the GIL is not counted), and (2) it is far above what
+# any honest comparison needs (the slowest in the external check: ~0.1 s CPU), so a verdict never sits at the
+# edge. A comparison that runs it out is answered False ("not proven equal"), logged, and not cached. Speed comes
+# from deciding first without sympy (probes.py) and from the verdict cache, never from cutting proofs short.
+DEADLINE_SECONDS = 0.5
 VERDICT_CACHE = 8192  # (prediction, gold) verdicts: G rollouts per prompt repeat the same answers
 
 T = TypeVar("T")
+_LOG = logging.getLogger(__name__)
 
 _FORBIDDEN = re.compile(r"\\(?:sum|prod|i?int|oint|lim|binom|choose|over|mathbb|Gamma)(?![A-Za-z])|!(?!\s*=)")
 _EXPONENT = re.compile(r"\^\s*(\{[^{}]*\}|\S)")
@@ -57,34 +64,64 @@ class DeadlineExceeded(BaseException):
 
 
 def run_with_deadline(fn: Callable[[], T], seconds: float) -> T:
-    """Run ``fn`` in this thread; if still running after ``seconds``, raise :class:`DeadlineExceeded` in it.
+    """Run ``fn`` in this thread; once it has used ``seconds`` of *its own CPU time*, raise
+    :class:`DeadlineExceeded` in it.
 
-    A timer thread delivers the exception with ``PyThreadState_SetAsyncExc`` (CPython), which needs no signal
-    and so works in any thread, and costs nothing while ``fn`` runs. It lands at the next bytecode boundary:
-    a single long C call (a huge integer power) is not interrupted, hence the input bounds as well. Callers
-    catch :class:`DeadlineExceeded` around this call (it may land in the cleanup below).
+    Why CPU time and not wall time: the verdict is a reward, and the same rollout must earn the same reward on
+    an idle machine and on a busy one. This thread's CPU clock (``pthread_getcpuclockid``) counts only the work
+    done by this thread: time spent waiting for a core (other processes) or for the GIL (other threads) does not
+    count. A watchdog thread sleeps ``seconds`` of wall time (CPU time can never exceed it), reads the clock,
+    and sleeps again for what is left of the budget until it is spent or ``fn`` returns, so it costs nothing
+    while ``fn`` runs. Where no per-thread CPU clock exists it falls back to wall time.
+
+    The exception is delivered with ``PyThreadState_SetAsyncExc`` (CPython), which needs no signal and so works
+    in any thread. It lands at the next bytecode boundary: a single long C call (a huge integer power) is not
+    interrupted, hence the input bounds as well. Callers catch :class:`DeadlineExceeded` around this call (it
+    may land in the cleanup below).
     """
     target = threading.get_ident()
+    cpu_clock = _thread_cpu_clock(target)
+    used_at_start = time.clock_gettime(cpu_clock) if cpu_clock is not None else 0.0
     lock = threading.Lock()
+    done = threading.Event()
     state = {"running": True, "fired": False}
 
-    def fire() -> None:
-        with lock:
-            if state["running"]:
-                _set_async_exc(target, DeadlineExceeded)
-                state["fired"] = True
+    def watch() -> None:
+        remaining = seconds
+        while not done.wait(remaining):
+            if cpu_clock is not None:
+                try:
+                    remaining = seconds - (time.clock_gettime(cpu_clock) - used_at_start)
+                except OSError:  # the thread is gone
+                    return
+                if remaining > 1e-4:
+                    continue
+            with lock:
+                if state["running"]:
+                    _set_async_exc(target, DeadlineExceeded)
+                    state["fired"] = True
+            return
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    watchdog = threading.Thread(target=watch, daemon=True, name="specs-grading-deadline")
+    watchdog.start()
     try:
         return fn()
     finally:
         with lock:
             state["running"] = False
-        timer.cancel()
+        done.set()
         if state["fired"]:
             _set_async_exc(target, None)  # clear it if it has not been delivered yet
+
+
+def _thread_cpu_clock(thread_id: int) -> int | None:
+    """The CPU-time clock of a thread (Linux and most Unixes), or None where there is none."""
+    try:
+        clock = time.pthread_getcpuclockid(thread_id)
+        time.clock_gettime(clock)
+    except (AttributeError, OSError):
+        return None
+    return clock
 
 
 def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -195,9 +232,30 @@ _RELATION_SIGN = re.compile(r"[=<>]|\\(?:le|ge|ne|leq|geq|neq|lt|gt)(?![A-Za-z])
 
 
 def _bare(span: str) -> str:
-    """``span`` without math delimiters, a leading ``Range:`` label or a trailing ``\\text{unit}``."""
+    """``span`` without math delimiters, a leading ``Range:`` label, a trailing ``\\text{unit}`` or sizing
+    commands (``\\left(`` is ``(``), and with a doubled backslash before a known command undone
+    (``\\\\frac`` is a string-escaping accident, not a line break, outside a matrix)."""
     span = _DELIMITER.sub(" ", span.replace("−", "-")).strip()
+    if "\\begin" not in span:
+        span = _DOUBLED.sub(r"\\", span)
+    span = _SIZING.sub("", span)
+    if span.startswith("{") and span.endswith("}") and _balanced(span[1:-1]):
+        span = span[1:-1]  # `{1,3}`: a LaTeX group (a set is `\{1,3\}`)
     return _UNIT_TEXT.sub("", _LABEL.sub("", span, count=1)).strip() or span
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+_DOUBLED = re.compile(r"\\\\(?=(?:left|right|frac|dfrac|tfrac|sqrt|pi|cdot|infty)(?![A-Za-z]))")
+_SIZING = re.compile(r"\\(?:left|right|bigg?|Bigg?)(?![A-Za-z.])\s*")
+_MEMBER = re.compile(r"^[A-Za-z]\s*\\in(?![A-Za-z])\s*")
 
 
 _TEXT_ARGS = re.compile(r"\\[A-Za-z]+")  # commands are not words: drop their names before looking for prose
@@ -252,6 +310,8 @@ def symbolic_equal(prediction: str, gold: str) -> bool:
     if len(prediction) > MAX_SYMBOLIC_CHARS or len(gold) > MAX_SYMBOLIC_CHARS:
         return False
     prediction, gold = _bare(prediction), _bare(gold)  # the probes, too, see the answer without its label
+    if "\\in" not in gold:
+        prediction = _MEMBER.sub("", prediction, count=1)  # `x \in [-2, 7]` states `[-2, 7]`
     stated = _NAMED.match(prediction)
     if stated and not _RELATION_SIGN.search(gold):  # `y = 3x` states `3x`
         prediction = stated.group(1)
@@ -273,6 +333,8 @@ def _verified(prediction: str, gold: str) -> bool:
     try:
         return run_with_deadline(lambda: _equal(prediction, gold), DEADLINE_SECONDS)
     except DeadlineExceeded:
+        _LOG.warning("math-verify ran out of its %.2f s CPU budget on %r vs %r: graded False",
+                     DEADLINE_SECONDS, prediction[:80], gold[:80])
         raise _Overrun from None
 
 
