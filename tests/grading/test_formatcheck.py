@@ -39,13 +39,10 @@ def test_rejects_malformed(text):
     assert not format_ok(text)
 
 
-def test_megabyte_input_is_fast():
-    import time
-
+def test_megabyte_input_gets_a_verdict():
+    # its time (linear in the length: no regex backtracking) is measured in bench/formatcheck.py, not here
     text = "<think>" + "a</think" * 200_000 + "</think><answer>4</answer>"
-    t0 = time.perf_counter()
     assert not format_ok(text)
-    assert time.perf_counter() - t0 < 1.0
 
 
 @pytest.mark.parametrize(
