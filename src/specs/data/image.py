@@ -9,9 +9,11 @@ later. Here: EXIF orientation applied, RGB, the whole file decoded, and the proc
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_ASPECT_RATIO = 200  # Qwen-VL's smart_resize refuses a longer side over 200 times the shorter one
 MIN_SIDE = 1
@@ -26,7 +28,7 @@ def open_image(path: str | Path) -> Image.Image:
     closed again). Raises :class:`ImageProblem` (too large to decode safely, truncated, not an image, outside the
     processor's aspect-ratio limit)."""
     try:
-        with Image.open(path) as img:
+        with Image.open(path) as img, _strict_decoding():
             img.load()  # the whole file: a truncated JPEG fails here, not at verify()
             upright = ImageOps.exif_transpose(img) or img
             rgb = upright.convert("RGB")
@@ -41,6 +43,17 @@ def open_image(path: str | Path) -> Image.Image:
         raise ImageProblem(f"is {width}×{height}: beyond the processor's aspect-ratio limit "
                            f"({MAX_ASPECT_RATIO}:1); crop or pad it")
     return rgb
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """A truncated file fails to decode even where another library has told PIL to pad it (lmms-eval sets
+    ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` when it is imported); the setting is put back afterwards."""
+    setting, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = setting
 
 
 def image_size(path: str | Path) -> tuple[int, int]:
