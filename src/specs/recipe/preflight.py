@@ -31,6 +31,7 @@ from specs.stages.sft import sft_args
 def preflight(run: Run, plan: list[Stage]) -> None:
     """Raise the first problem as one line (``SpecsError``): model folder, data files, every stage's TRL config."""
     recipe, names = run.recipe, {stage.name for stage in plan}
+    fits = _PromptsFit()  # each split's prompts counted once, however many engines check them
     _outside_inputs(run)
     if recipe.base_model is not None:
         check_model_folder(recipe.base_model)
@@ -47,7 +48,7 @@ def preflight(run: Run, plan: list[Stage]) -> None:
         if not limit and (limit := _context_length(recipe.base_model)):
             why = f"the base model's context ({limit} tokens) less {key}.max_completion_length {budget}"
         if limit:
-            _prompts_fit(run, examples["train"], "train", limit - budget, why)
+            fits(run, examples["train"], "train", limit - budget, why)
     if recipe.base_model is not None and (context := _context_length(recipe.base_model)):
         # eval's and distill's engines take the model's context as their length (vLLM's default)
         ev, distill = recipe.eval, recipe.distill
@@ -57,7 +58,7 @@ def preflight(run: Run, plan: list[Stage]) -> None:
             uses.append(("distill", "train", distill.max_new_tokens, distill.limit))
         for key, split, budget, limit in uses:
             if split in examples:
-                _prompts_fit(run, examples[split][:limit], split, context - budget,
+                fits(run, examples[split][:limit], split, context - budget,
                              f"the base model's context ({context} tokens) less {key}.max_new_tokens {budget}")
     if "distill" in names and recipe.distill.chosen_source == "teacher":
         samples = read_samples(recipe.distill.teacher_samples)
@@ -70,26 +71,36 @@ def preflight(run: Run, plan: list[Stage]) -> None:
             _as(key, args)
 
 
-def _prompts_fit(run: Run, examples: list, split: str, room: int, why: str) -> None:
-    """Every training prompt, with its images at the recipe's pixel cap, leaves its rollout the whole budget in the
-    engine: vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume)."""
-    processor = load_processor(run.recipe.base_model, max_pixels=run.recipe.prompt.max_pixels)
-    for start in range(0, len(examples), 256):
-        chunk = examples[start : start + 256]
-        sizes = []
-        for example in chunk:
-            row = []
-            for path in example.images:
-                row.append(image_size(path))
-            sizes.append(row)
-        lengths = prompt_lengths(processor, [run.recipe.prompt.messages(e) for e in chunk], sizes)
-        for example, n in zip(chunk, lengths, strict=True):
+class _PromptsFit:
+    """Every prompt, with its images at the recipe's pixel cap, leaves its response the whole budget in the engine:
+    vLLM refuses a longer prompt, and would do so hours into the stage (and again on every resume). Token counts
+    are kept per split, so the GRPO stages and distillation count the training prompts once."""
+
+    def __init__(self) -> None:
+        self.counted: dict[str, list[int]] = {}
+
+    def __call__(self, run: Run, examples: list, split: str, room: int, why: str) -> None:
+        lengths = self.counted.get(split, [])
+        if len(lengths) < len(examples):
+            lengths = self.counted[split] = _prompt_lengths(run, examples)
+        for example, n in zip(examples, lengths, strict=False):
             if n > room:
                 path = run.data(split.replace("_", "-"))
                 line = next((number for number, row in read_jsonl(path) if row.get("id") == example.id), None)
                 raise DataError(path, line, f"the prompt takes {n} tokens with its images at the recipe's pixel cap "
                                 f"(prompt.max_pixels); {why} leave {room}: shorten it, or raise the limit",
                                 field="question")
+
+
+def _prompt_lengths(run: Run, examples: list) -> list[int]:
+    """Each prompt's tokens with its images at the recipe's pixel cap, from the image headers (nothing decoded)."""
+    processor = load_processor(run.recipe.base_model, max_pixels=run.recipe.prompt.max_pixels)
+    lengths: list[int] = []
+    for start in range(0, len(examples), 256):
+        chunk = examples[start : start + 256]
+        sizes = [[image_size(path) for path in example.images] for example in chunk]
+        lengths += prompt_lengths(processor, [run.recipe.prompt.messages(e) for e in chunk], sizes)
+    return lengths
 
 
 def _context_length(model: Path) -> int | None:
